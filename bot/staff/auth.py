@@ -1,0 +1,252 @@
+"""Staff accounts, sign-in with lock-out, server-side sessions, CSRF tokens and the audit log.
+
+Passwords are argon2 hashes. The session cookie carries a random token signed with the staff
+secret; the database keeps only the token's SHA-256, so a leaked table cannot be replayed, and
+signing out deletes the row, so a copied cookie stops working at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import secrets
+import time
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import sqlalchemy as sa
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from itsdangerous import BadSignature, Signer
+
+from bot.db import get_engine
+from bot.staff.config import StaffConfig
+from bot.staff.models import AuditLog, StaffSession, StaffUser
+
+ROLES = ("admin", "staff")
+MIN_PASSWORD_LENGTH = 12
+SESSION_COOKIE = "mend_staff_session"
+LOGIN_CSRF_COOKIE = "mend_staff_login"
+# Sessions slide with activity, but never outlive this many hours after sign-in.
+ABSOLUTE_SESSION_HOURS = 12
+
+users = StaffUser.__table__
+sessions = StaffSession.__table__
+audit_log = AuditLog.__table__
+
+_hasher = PasswordHasher()
+# Verified against unknown emails so that a wrong email takes as long as a wrong password.
+_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+class StaffError(ValueError):
+    """A staff account request that cannot be done (bad email, short password, duplicate)."""
+
+
+@dataclass(frozen=True)
+class StaffIdentity:
+    user_id: int
+    email: str
+    role: str
+    csrf_token: str
+    token_hash: str
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+
+@lru_cache(maxsize=1)
+def get_config() -> StaffConfig:
+    return StaffConfig.from_env()
+
+
+def engine() -> sa.engine.Engine:
+    return get_engine()
+
+
+def clear_caches() -> None:
+    """For tests that change the environment between apps."""
+    get_config.cache_clear()
+
+
+def _signer() -> Signer:
+    return Signer(get_config().secret_key, salt="mend-staff-session")
+
+
+def sign(value: str) -> str:
+    return _signer().sign(value).decode()
+
+
+def unsign(value: str | None) -> str | None:
+    if not value:
+        return None
+    try:
+        return _signer().unsign(value).decode()
+    except BadSignature:
+        return None
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def tokens_match(expected: str | None, given: str | None) -> bool:
+    return bool(expected) and bool(given) and hmac.compare_digest(expected, given)
+
+
+# --- accounts ------------------------------------------------------------------------------
+
+
+def normalize_email(email: str) -> str:
+    email = (email or "").strip().lower()
+    local, _, domain = email.partition("@")
+    if not local or "." not in domain or " " in email:
+        raise StaffError(f"not an email address: {email!r}")
+    return email
+
+
+def add_user(email: str, password: str, role: str, update: bool = False) -> str:
+    """Create (or with ``update``, reset) a staff account; returns "created" or "updated"."""
+    email = normalize_email(email)
+    if role not in ROLES:
+        raise StaffError(f"role must be one of {', '.join(ROLES)}")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise StaffError(f"the password needs at least {MIN_PASSWORD_LENGTH} characters")
+    values = {"password_hash": _hasher.hash(password), "role": role, "active": True,
+              "failed_attempts": 0, "locked_until": None}
+    with engine().begin() as conn:
+        existing = conn.execute(sa.select(users.c.id).where(users.c.email == email)).scalar()
+        if existing is not None and not update:
+            raise StaffError(f"{email} already has an account (use --update to reset it)")
+        if existing is not None:
+            conn.execute(users.update().where(users.c.id == existing).values(**values))
+            conn.execute(sessions.delete().where(sessions.c.user_id == existing))
+            return "updated"
+        conn.execute(users.insert().values(email=email, created_at=time.time(), **values))
+    return "created"
+
+
+def authenticate(email: str, password: str) -> tuple[dict[str, Any] | None, str]:
+    """The user row when email and password match and the account is not locked.
+
+    Returns ``(user, "ok")`` or ``(None, reason)`` with reason "unknown", "locked" or "wrong".
+    Five wrong passwords in a row lock the account for 15 minutes (settings), stored in the
+    database so every web worker agrees.
+    """
+    config = get_config()
+    now = time.time()
+    try:
+        email = normalize_email(email)
+    except StaffError:
+        email = ""
+    with engine().begin() as conn:
+        user = conn.execute(sa.select(users).where(users.c.email == email)).mappings().first()
+        if user is None or not user["active"]:
+            _verify(_DUMMY_HASH, password)
+            return None, "unknown"
+        if user["locked_until"] and user["locked_until"] > now:
+            return None, "locked"
+        if _verify(user["password_hash"], password):
+            values: dict[str, Any] = {"failed_attempts": 0, "locked_until": None,
+                                      "last_login_at": now}
+            if _hasher.check_needs_rehash(user["password_hash"]):
+                values["password_hash"] = _hasher.hash(password)
+            conn.execute(users.update().where(users.c.id == user["id"]).values(**values))
+            return dict(user), "ok"
+        failures = (0 if user["locked_until"] else user["failed_attempts"]) + 1
+        locked_until = None
+        if failures >= config.max_failed_logins:
+            locked_until, failures = now + config.lockout_minutes * 60, 0
+        conn.execute(
+            users.update().where(users.c.id == user["id"])
+            .values(failed_attempts=failures, locked_until=locked_until)
+        )
+        return None, "locked" if locked_until else "wrong"
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+# --- sessions ------------------------------------------------------------------------------
+
+
+def start_session(user_id: int) -> str:
+    """A new session for the user; returns the signed cookie value."""
+    token = secrets.token_urlsafe(32)
+    now = time.time()
+    with engine().begin() as conn:
+        conn.execute(sessions.delete().where(sessions.c.expires_at < now))
+        conn.execute(
+            sessions.insert().values(
+                token_hash=_token_hash(token),
+                user_id=user_id,
+                csrf_token=secrets.token_urlsafe(32),
+                created_at=now,
+                expires_at=now + get_config().session_minutes * 60,
+            )
+        )
+    return sign(token)
+
+
+def load_session(cookie_value: str | None) -> StaffIdentity | None:
+    """The signed-in staff member for a session cookie, or None (missing, forged, expired)."""
+    token = unsign(cookie_value)
+    if token is None:
+        return None
+    token_hash = _token_hash(token)
+    now = time.time()
+    query = (
+        sa.select(sessions, users.c.email, users.c.role, users.c.active)
+        .join(users, users.c.id == sessions.c.user_id)
+        .where(sessions.c.token_hash == token_hash)
+    )
+    with engine().begin() as conn:
+        row = conn.execute(query).mappings().first()
+        if row is None or row["expires_at"] <= now or not row["active"]:
+            if row is not None:
+                conn.execute(sessions.delete().where(sessions.c.token_hash == token_hash))
+            return None
+        limit = row["created_at"] + ABSOLUTE_SESSION_HOURS * 3600
+        new_expiry = min(now + get_config().session_minutes * 60, limit)
+        if new_expiry - row["expires_at"] > 60:  # slide, at most one write a minute
+            conn.execute(
+                sessions.update().where(sessions.c.token_hash == token_hash)
+                .values(expires_at=new_expiry)
+            )
+    return StaffIdentity(row["user_id"], row["email"], row["role"], row["csrf_token"], token_hash)
+
+
+def end_session(identity: StaffIdentity) -> None:
+    with engine().begin() as conn:
+        conn.execute(sessions.delete().where(sessions.c.token_hash == identity.token_hash))
+
+
+# --- audit ---------------------------------------------------------------------------------
+
+
+def audit(
+    action: str,
+    identity: StaffIdentity | None = None,
+    target: str | None = None,
+    detail: dict[str, Any] | None = None,
+    email: str | None = None,
+) -> None:
+    """Record an action. ``target`` and ``detail`` must not hold patient text or contacts."""
+    with engine().begin() as conn:
+        conn.execute(
+            audit_log.insert().values(
+                at=time.time(),
+                user_id=identity.user_id if identity else None,
+                user_email=identity.email if identity else email,
+                action=action,
+                target=target,
+                detail=json.dumps(detail, sort_keys=True) if detail else None,
+            )
+        )

@@ -1,0 +1,367 @@
+"""What the staff pages show: the filtered conversation list, a transcript, the dashboard numbers.
+
+Everything reads the summary table (kept current by :mod:`bot.staff.summary`) and joins the
+other features' tables (bookings, handoffs, SMS opt-outs) only when they exist, so the staff app
+works in any order the features are deployed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+
+from bot.staff.models import ConversationReview, IntentCorrection, events
+from bot.staff.summary import LOW_CONFIDENCE, summaries, user_intent
+
+FLAGS = ("fallback", "emergency", "booking", "person", "opted_out")
+FLAG_LABELS = {
+    "fallback": "Fallback / low confidence",
+    "emergency": "Emergency",
+    "booking": "Booking",
+    "person": "Asked for a person",
+    "opted_out": "Opted out (SMS)",
+}
+CHANNELS = ("web", "sms")
+reviews = ConversationReview.__table__
+corrections = IntentCorrection.__table__
+
+_OPTIONAL = ("booking_requests", "handoff_requests", "sms_opt_outs")
+_optional_cache: dict[str, tuple[float, dict[str, sa.Table]]] = {}
+
+
+def optional_tables(engine: sa.engine.Engine) -> dict[str, sa.Table]:
+    """Other features' tables that exist in this database (re-checked every 30 seconds)."""
+    key = str(engine.url)
+    cached = _optional_cache.get(key)
+    if cached and cached[0] > time.monotonic():
+        return cached[1]
+    inspector = sa.inspect(engine)
+    metadata = sa.MetaData()
+    found = {
+        name: sa.Table(name, metadata, autoload_with=engine)
+        for name in _OPTIONAL
+        if inspector.has_table(name)
+    }
+    _optional_cache[key] = (time.monotonic() + 30, found)
+    return found
+
+
+# --- filters -------------------------------------------------------------------------------
+
+
+def _parse_date(value: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat((value or "").strip()) if value else None
+    except ValueError:
+        return None
+
+
+@dataclass
+class ListFilters:
+    channel: str = ""
+    flags: list[str] = field(default_factory=list)
+    reviewed: str = ""  # "" any, "yes", "no"
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    q: str = ""
+    tag: str = ""
+    page: int = 1
+
+    @classmethod
+    def from_params(cls, params: Any) -> "ListFilters":
+        """From query parameters; anything unknown or malformed is ignored, never an error."""
+        try:
+            page = max(1, min(int(params.get("page") or 1), 100000))
+        except ValueError:
+            page = 1
+        channel = params.get("channel") or ""
+        reviewed = params.get("reviewed") or ""
+        return cls(
+            channel=channel if channel in CHANNELS else "",
+            flags=[flag for flag in FLAGS if flag in params.getlist("flag")],
+            reviewed=reviewed if reviewed in {"yes", "no"} else "",
+            date_from=_parse_date(params.get("from")),
+            date_to=_parse_date(params.get("to")),
+            q=(params.get("q") or "").strip()[:200],
+            tag=(params.get("tag") or "").strip().lower()[:50],
+            page=page,
+        )
+
+    def query_string(self, **overrides: Any) -> str:
+        pairs: list[tuple[str, str]] = []
+        values = {
+            "channel": self.channel,
+            "reviewed": self.reviewed,
+            "from": self.date_from.isoformat() if self.date_from else "",
+            "to": self.date_to.isoformat() if self.date_to else "",
+            "q": self.q,
+            "tag": self.tag,
+            "page": str(self.page) if self.page > 1 else "",
+        }
+        values.update({k: str(v) for k, v in overrides.items()})
+        pairs += [(k, v) for k, v in values.items() if v and not (k == "page" and v == "1")]
+        pairs += [("flag", flag) for flag in self.flags]
+        return urlencode(pairs)
+
+    def describe(self) -> dict[str, Any]:
+        """For the audit log: which filters an export used (the search text is not recorded)."""
+        return {
+            "channel": self.channel or None,
+            "flags": self.flags or None,
+            "reviewed": self.reviewed or None,
+            "from": self.date_from.isoformat() if self.date_from else None,
+            "to": self.date_to.isoformat() if self.date_to else None,
+            "search": bool(self.q),
+            "tag": self.tag or None,
+        }
+
+
+def _day_start(day: dt.date, tz: ZoneInfo) -> float:
+    return dt.datetime.combine(day, dt.time(), tzinfo=tz).timestamp()
+
+
+def _like_pattern(text: str) -> str:
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def flag_columns(engine: sa.engine.Engine) -> dict[str, sa.sql.ColumnElement]:
+    """Each flag as a boolean SQL expression over the summary row (and other features' rows)."""
+    s = summaries.c
+    tables = optional_tables(engine)
+    booking = s.has_booking
+    person = s.has_person
+    opted_out: sa.sql.ColumnElement = sa.false()
+    if "booking_requests" in tables:
+        table = tables["booking_requests"]
+        booking = sa.or_(booking, sa.exists().where(table.c.conversation_id == s.sender_id))
+    if "handoff_requests" in tables:
+        table = tables["handoff_requests"]
+        person = sa.or_(person, sa.exists().where(table.c.conversation_id == s.sender_id))
+    if "sms_opt_outs" in tables:
+        table = tables["sms_opt_outs"]
+        still_out = sa.or_(table.c.opted_in_at.is_(None), table.c.opted_in_at < table.c.opted_out_at)
+        opted_out = sa.exists().where(table.c.phone_e164 == s.sender_id, still_out)
+    return {
+        "fallback": s.has_fallback,
+        "emergency": s.has_emergency,
+        "booking": booking,
+        "person": person,
+        "opted_out": opted_out,
+    }
+
+
+def filtered_select(engine: sa.engine.Engine, filters: ListFilters, tz: ZoneInfo) -> sa.sql.Select:
+    flags = flag_columns(engine)
+    s = summaries.c
+    query = sa.select(
+        summaries,
+        reviews.c.reviewed,
+        reviews.c.tags,
+        *[expression.label(f"flag_{name}") for name, expression in flags.items()],
+    ).select_from(summaries.outerjoin(reviews, reviews.c.sender_id == s.sender_id))
+    if filters.channel:
+        query = query.where(s.channel == filters.channel)
+    for flag in filters.flags:
+        query = query.where(flags[flag] if flag != "opted_out" else flags[flag])
+    if filters.reviewed == "yes":
+        query = query.where(reviews.c.reviewed.is_(True))
+    elif filters.reviewed == "no":
+        query = query.where(sa.or_(reviews.c.reviewed.is_(None), reviews.c.reviewed.is_(False)))
+    if filters.date_from:
+        query = query.where(s.started_at >= _day_start(filters.date_from, tz))
+    if filters.date_to:
+        query = query.where(s.started_at < _day_start(filters.date_to + dt.timedelta(days=1), tz))
+    for word in filters.q.split():
+        query = query.where(s.search_text.like(_like_pattern(word), escape="\\"))
+    if filters.tag:
+        query = query.where(sa.func.lower(reviews.c.tags).like(_like_pattern(filters.tag), escape="\\"))
+    return query
+
+
+def list_page(
+    engine: sa.engine.Engine, filters: ListFilters, tz: ZoneInfo, page_size: int
+) -> tuple[list[dict[str, Any]], int]:
+    """One page of conversations, newest first, and the number of matches."""
+    query = filtered_select(engine, filters, tz)
+    count_query = sa.select(sa.func.count()).select_from(query.with_only_columns(summaries.c.id).subquery())
+    page_query = (
+        query.order_by(summaries.c.started_at.desc(), summaries.c.id.desc())
+        .limit(page_size)
+        .offset((filters.page - 1) * page_size)
+    )
+    with engine.connect() as conn:
+        total = conn.execute(count_query).scalar() or 0
+        rows = [dict(row) for row in conn.execute(page_query).mappings()]
+    return rows, int(total)
+
+
+def all_rows(engine: sa.engine.Engine, filters: ListFilters, tz: ZoneInfo, limit: int = 100000):
+    query = filtered_select(engine, filters, tz).order_by(
+        summaries.c.started_at.desc(), summaries.c.id.desc()
+    ).limit(limit)
+    with engine.connect() as conn:
+        for row in conn.execute(query).mappings():
+            yield dict(row)
+
+
+# --- one conversation ----------------------------------------------------------------------
+
+
+def summary_by_id(engine: sa.engine.Engine, conversation_id: int) -> dict[str, Any] | None:
+    query = sa.select(summaries).where(summaries.c.id == conversation_id)
+    with engine.connect() as conn:
+        row = conn.execute(query).mappings().first()
+    return dict(row) if row else None
+
+
+def review_for(engine: sa.engine.Engine, sender_id: str) -> dict[str, Any]:
+    with engine.connect() as conn:
+        row = conn.execute(sa.select(reviews).where(reviews.c.sender_id == sender_id)).mappings().first()
+    return dict(row) if row else {"reviewed": False, "notes": "", "tags": ""}
+
+
+def _epoch(value: Any) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return (value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)).timestamp()
+    if isinstance(value, (int, float)):
+        return float(value)
+    try:
+        return _epoch(dt.datetime.fromisoformat(str(value)))
+    except ValueError:
+        return None
+
+
+def linked_requests(engine: sa.engine.Engine, sender_id: str) -> list[dict[str, Any]]:
+    """Booking and handoff rows written for this conversation, oldest first."""
+    found: list[dict[str, Any]] = []
+    tables = optional_tables(engine)
+    with engine.connect() as conn:
+        for kind, name in (("booking", "booking_requests"), ("handoff", "handoff_requests")):
+            if name not in tables:
+                continue
+            table = tables[name]
+            for row in conn.execute(sa.select(table).where(table.c.conversation_id == sender_id)).mappings():
+                item = dict(row)
+                item["kind"] = kind
+                item["created_epoch"] = _epoch(item.get("created_at"))
+                found.append(item)
+    return sorted(found, key=lambda item: item["created_epoch"] or 0)
+
+
+def transcript(engine: sa.engine.Engine, sender_id: str) -> list[dict[str, Any]]:
+    """The conversation as turns: a user message with what the bot did and said in reply."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(events).where(events.c.sender_id == sender_id).order_by(events.c.id)
+        ).fetchall()
+        fixed = {
+            row.event_id: row.corrected_intent
+            for row in conn.execute(
+                sa.select(corrections.c.event_id, corrections.c.corrected_intent)
+                .where(corrections.c.sender_id == sender_id)
+            )
+        }
+    turns: list[dict[str, Any]] = []
+    current: dict[str, Any] = {"event_id": None, "time": None, "text": None, "replies": []}
+    for row in rows:
+        try:
+            data = json.loads(row.data or "{}")
+        except ValueError:
+            data = {}
+        if row.type_name == "user":
+            if current["text"] is not None or current["replies"]:
+                turns.append(current)
+            intent, confidence = user_intent(data)
+            current = {
+                "event_id": row.id,
+                "time": row.timestamp,
+                "text": data.get("text") or "",
+                "intent": intent or row.intent_name,
+                "confidence": confidence,
+                "low": confidence is not None and confidence < LOW_CONFIDENCE,
+                "corrected": fixed.get(row.id),
+                "channel": data.get("input_channel"),
+                "replies": [],
+            }
+            continue
+        current["time"] = current["time"] or row.timestamp
+        reply = _reply(row, data)
+        if reply:
+            current["replies"].append(reply)
+    if current["text"] is not None or current["replies"]:
+        turns.append(current)
+    return turns
+
+
+def _reply(row: Any, data: dict[str, Any]) -> dict[str, Any] | None:
+    """What staff see of a non-user event; bookkeeping (listen, slots) is left out."""
+    if row.type_name == "bot":
+        return {"kind": "bot", "text": data.get("text") or "", "time": row.timestamp}
+    if row.type_name == "action" and row.action_name not in {"action_listen", None}:
+        return {"kind": "action", "text": row.action_name, "time": row.timestamp}
+    if row.type_name == "active_loop":
+        name = data.get("name")
+        return {"kind": "loop", "text": f"form {name} started" if name else "form ended", "time": row.timestamp}
+    if row.type_name == "session_started":
+        return {"kind": "session", "text": "new session", "time": row.timestamp}
+    return None
+
+
+def attach_requests(turns: list[dict[str, Any]], requests: list[dict[str, Any]]) -> None:
+    """Put each booking/handoff row under the last turn that happened before it was created."""
+    for turn in turns:
+        turn["requests"] = []
+    if not turns:
+        return
+    for request in requests:
+        target = turns[0]
+        for turn in turns:
+            if turn["time"] is not None and request["created_epoch"] is not None and turn["time"] <= request["created_epoch"]:
+                target = turn
+        target["requests"].append(request)
+
+
+# --- dashboard -----------------------------------------------------------------------------
+
+
+def dashboard(engine: sa.engine.Engine, start: dt.date, end: dt.date, tz: ZoneInfo) -> dict[str, Any]:
+    """Numbers for the dashboard between two days (inclusive), in the clinic's time zone."""
+    lower, upper = _day_start(start, tz), _day_start(end + dt.timedelta(days=1), tz)
+    s = summaries.c
+    flags = flag_columns(engine)
+    query = sa.select(
+        s.started_at, s.channel, s.topics, s.has_fallback, s.has_emergency,
+        flags["booking"].label("booking"), flags["person"].label("person"),
+    ).where(s.started_at >= lower, s.started_at < upper)
+    per_day: dict[dt.date, Counter] = defaultdict(Counter)
+    topics: Counter = Counter()
+    totals: Counter = Counter()
+    with engine.connect() as conn:
+        for row in conn.execute(query):
+            day = dt.datetime.fromtimestamp(row.started_at, tz).date()
+            per_day[day][row.channel] += 1
+            topics.update((row.topics or "").split())
+            totals["conversations"] += 1
+            totals["fallback"] += bool(row.has_fallback)
+            totals["emergency"] += bool(row.has_emergency)
+            totals["booking"] += bool(row.booking)
+            totals["person"] += bool(row.person)
+    days = [start + dt.timedelta(days=offset) for offset in range((end - start).days + 1)]
+    rate = totals["fallback"] / totals["conversations"] if totals["conversations"] else 0.0
+    return {
+        "days": [(day, per_day.get(day, Counter())) for day in days],
+        "topics": topics.most_common(10),
+        "totals": totals,
+        "fallback_rate": rate,
+    }
