@@ -1,0 +1,43 @@
+"""Small helpers the actions share."""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.knowledge import KnowledgeBase, get_knowledge
+
+
+def knowledge() -> KnowledgeBase:
+    return get_knowledge()
+
+
+def send(dispatcher: CollectingDispatcher, messages: Iterable[dict[str, Any]]) -> None:
+    """Hand messages built by ``bot.replies`` to Rasa unchanged."""
+    for message in messages:
+        if "custom" in message:
+            dispatcher.utter_message(json_message=message["custom"])
+        else:
+            dispatcher.utter_message(text=message.get("text"), buttons=message.get("buttons", []))
+
+
+def latest_intent(tracker: Tracker) -> str | None:
+    return (tracker.latest_message or {}).get("intent", {}).get("name")
+
+
+def previous_bot_action(tracker: Tracker) -> str | None:
+    """The last action the bot ran before the patient's latest message (ignoring listening)."""
+    seen_latest_user = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            if seen_latest_user:
+                return None
+            seen_latest_user = True
+            continue
+        if seen_latest_user and event.get("event") == "action":
+            name = event.get("name")
+            if name not in ("action_listen", None):
+                return name
+    return None

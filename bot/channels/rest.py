@@ -1,0 +1,100 @@
+"""Rasa's REST channel (``/webhooks/rest/webhook``) with checks on what clients send.
+
+Rasa's own channel answers a JSON array or a missing sender with a 500 and logs the patient's
+text on failures. This one answers malformed requests with a 400 that says what is wrong,
+answers empty or oversized messages with a clear reply, and logs no message text.
+"""
+
+from __future__ import annotations
+
+import logging
+from asyncio import CancelledError
+from typing import Any, Awaitable, Callable, Dict, Optional, Text
+
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.core.channels.rest import RestInput
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from bot.channels.input_guard import guard_text
+
+logger = logging.getLogger(__name__)
+
+MAX_SENDER_CHARS = 128
+SORRY_REPLY = (
+    "Sorry, something went wrong on our side and I couldn't answer. Please try again, or call "
+    "the clinic."
+)
+
+
+def _bad_request(reason: str) -> HTTPResponse:
+    return response.json({"error": "bad_request", "reason": reason}, status=400)
+
+
+def _parse_body(request: Request) -> tuple[Optional[Dict[str, Any]], Optional[str]]:
+    """The JSON object in the body, or the reason it is not acceptable."""
+    try:
+        body = request.json
+    except Exception:  # Sanic raises InvalidUsage on malformed JSON and binary bodies
+        return None, "the body must be a JSON object"
+    if not isinstance(body, dict):
+        return None, "the body must be a JSON object such as {\"sender\": \"id\", \"message\": \"hi\"}"
+    sender = body.get("sender")
+    if not isinstance(sender, str) or not sender.strip():
+        return None, "'sender' is required: a string that identifies the conversation"
+    if len(sender) > MAX_SENDER_CHARS:
+        return None, f"'sender' must be at most {MAX_SENDER_CHARS} characters"
+    if "message" in body and body["message"] is not None and not isinstance(body["message"], str):
+        return None, "'message' must be a string"
+    metadata = body.get("metadata")
+    if metadata is not None and not isinstance(metadata, dict):
+        return None, "'metadata' must be a JSON object"
+    return body, None
+
+
+class GuardedRestInput(RestInput):
+    """The REST channel patients' clients (and tests) post to."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return "rest"
+
+    def blueprint(
+        self, on_new_message: Callable[[UserMessage], Awaitable[None]]
+    ) -> Blueprint:
+        webhook = Blueprint(f"custom_webhook_{type(self).__name__}", __name__)
+
+        @webhook.route("/", methods=["GET"])
+        async def health(request: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            body, problem = _parse_body(request)
+            if problem:
+                return _bad_request(problem)
+            sender = body["sender"].strip()
+            guarded = guard_text(body.get("message"))
+            if guarded.reply:
+                return response.json([{"recipient_id": sender, "text": guarded.reply}])
+            collector = CollectingOutputChannel()
+            try:
+                await on_new_message(
+                    UserMessage(
+                        guarded.text,
+                        collector,
+                        sender,
+                        input_channel=self.name(),
+                        metadata=body.get("metadata"),
+                    )
+                )
+            except CancelledError:
+                logger.error("REST message timed out (conversation %s)", sender[:8])
+                return response.json([{"recipient_id": sender, "text": SORRY_REPLY}])
+            except Exception:
+                logger.exception("REST message failed (conversation %s)", sender[:8])
+                return response.json([{"recipient_id": sender, "text": SORRY_REPLY}])
+            return response.json(collector.messages)
+
+        return webhook

@@ -1,0 +1,143 @@
+"""Rasa's socket.io channel for the website chat widget, with the checks every channel applies.
+
+Rasa's own channel accepts connections from any web page (``cors_allowed_origins=[]`` turns
+python-socketio's origin check off), trusts whatever the client sends as text, session id and
+metadata, and forwards ``custom`` payloads as keyword arguments to ``emit`` (so a payload such as
+``{"answer_id": ..., "sources": [...]}`` raises instead of reaching the page). This channel:
+
+* accepts socket.io connections only from the page origins in settings (``WEB_ALLOWED_ORIGINS``);
+* passes each message through :func:`bot.channels.input_guard.guard_text`: empty or oversized
+  text gets a reply on the socket and is not processed;
+* sends ``custom`` payloads as ``{"custom": payload}``, the shape the REST channel uses;
+* keeps the conversation id across page reloads (``session_persistence``) and accepts only
+  session ids that look like ids.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+from asyncio import CancelledError
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+
+from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from socketio import AsyncServer
+
+from bot.channels.input_guard import guard_text
+from bot.settings import get_settings
+
+logger = logging.getLogger(__name__)
+
+# Ids the widget makes (uuid4 hex) and anything similar; never free text, never huge.
+SESSION_ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+SORRY_REPLY = (
+    "Sorry, something went wrong on our side and I couldn't answer. Please try again, or call "
+    "the clinic."
+)
+
+
+def allowed_origins() -> List[str]:
+    """The page origins allowed to open a socket, from settings.
+
+    An empty list would switch python-socketio's origin check off entirely, so it is refused.
+    """
+    origins = [origin.rstrip("/") for origin in get_settings().web_allowed_origins]
+    if not origins:
+        raise ValueError(
+            "WEB_ALLOWED_ORIGINS lists no origins: set it to the pages that embed the chat "
+            "widget, e.g. https://www.example-clinic.com"
+        )
+    return origins
+
+
+def valid_session_id(value: Any) -> Optional[str]:
+    """``value`` if it is an acceptable conversation id, else None."""
+    if isinstance(value, str) and SESSION_ID_PATTERN.match(value):
+        return value
+    return None
+
+
+class GuardedSocketIOOutput(SocketIOOutput):
+    """Rasa's socket.io output, with ``custom`` payloads sent whole as ``{"custom": ...}``."""
+
+    async def send_custom_json(
+        self, recipient_id: Text, json_message: Dict[Text, Any], **kwargs: Any
+    ) -> None:
+        await self._send_message(recipient_id, {"custom": json_message})
+
+
+class GuardedSocketIOInput(SocketIOInput):
+    """The socket.io channel (``/socket.io`` on the Rasa server) the chat widget connects to."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return "socketio"
+
+    def get_output_channel(self) -> Optional[GuardedSocketIOOutput]:
+        if self.sio is None:
+            return super().get_output_channel()  # warns, returns None
+        return GuardedSocketIOOutput(self.sio, self.bot_message_evt)
+
+    def _conversation_id(self, sid: Text, data: Dict[Text, Any]) -> Optional[Text]:
+        if not self.session_persistence:
+            return sid
+        return valid_session_id(data.get("session_id"))
+
+    def _metadata(self, data: Dict[Text, Any]) -> Dict[Text, Any]:
+        metadata = data.get(self.metadata_key)
+        return metadata if isinstance(metadata, dict) else {}
+
+    def blueprint(
+        self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> Blueprint:
+        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=allowed_origins())
+        socketio_webhook = SocketBlueprint(
+            sio, self.socketio_path, "socketio_webhook", __name__
+        )
+        self.sio = sio
+        output = GuardedSocketIOOutput(sio, self.bot_message_evt)
+
+        @socketio_webhook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @sio.on("session_request", namespace=self.namespace)
+        async def session_request(sid: Text, data: Any) -> None:
+            requested = data.get("session_id") if isinstance(data, dict) else None
+            session_id = valid_session_id(requested) or uuid.uuid4().hex
+            if self.session_persistence:
+                await sio.enter_room(sid, session_id, namespace=self.namespace)
+            await sio.emit(
+                "session_confirm", session_id, room=sid, namespace=self.namespace
+            )
+
+        @sio.on(self.user_message_evt, namespace=self.namespace)
+        async def handle_message(sid: Text, data: Any) -> None:
+            data = data if isinstance(data, dict) else {}
+            conversation_id = self._conversation_id(sid, data)
+            if conversation_id is None:
+                logger.warning("socket.io message without a valid session id was ignored")
+                return
+            guarded = guard_text(data.get("message"))
+            if guarded.reply:
+                await output.send_text_message(conversation_id, guarded.reply)
+                return
+            message = UserMessage(
+                guarded.text,
+                output,
+                conversation_id,
+                input_channel=self.name(),
+                metadata=self._metadata(data),
+            )
+            try:
+                await on_new_message(message)
+            except (CancelledError, Exception):
+                logger.exception("socket.io message failed (conversation %s)", conversation_id[:8])
+                await output.send_text_message(conversation_id, SORRY_REPLY)
+
+        return socketio_webhook

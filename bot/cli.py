@@ -1,0 +1,120 @@
+"""The ``bot`` command line: serve the processes, migrate the database, and staff tasks.
+
+``python -m bot serve rasa|actions|web`` starts one process with the settings applied (the
+Procfile runs all three); ``python -m bot db upgrade`` applies migrations. Feature modules add
+their own sub-commands through :data:`COMMAND_MODULES`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+from typing import Callable
+
+from bot.settings import PROJECT_ROOT, get_settings
+
+# Modules with a ``register(subparsers)`` function that adds their sub-commands.
+COMMAND_MODULES: list[str] = ["bot.notify", "bot.staff.cli"]
+
+QUIET_ENV = {
+    "RASA_TELEMETRY_ENABLED": "false",
+    "TF_CPP_MIN_LOG_LEVEL": "2",
+    "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+}
+
+
+def _apply_process_env() -> dict[str, str]:
+    """Environment for the servers: telemetry off always, and the settings' defaults."""
+    settings = get_settings()
+    env = dict(os.environ)
+    env.update(QUIET_ENV)
+    env.setdefault("ACTION_SERVER_URL", settings.action_server_url)
+    return env
+
+
+def rasa_command() -> list[str]:
+    """``rasa run`` with the project's files; the HTTP API only with a token."""
+    settings = get_settings()
+    command = [
+        str(PROJECT_ROOT / ".venv" / "bin" / "rasa")
+        if (PROJECT_ROOT / ".venv" / "bin" / "rasa").exists()
+        else "rasa",
+        "run",
+        "--port", str(settings.rasa_port),
+        "--model", str(settings.model_dir),
+        "--credentials", str(PROJECT_ROOT / "credentials.yml"),
+        "--endpoints", str(PROJECT_ROOT / "endpoints.yml"),
+    ]
+    if settings.rasa_api_token:
+        command += ["--enable-api", "--auth-token", settings.rasa_api_token]
+    return command
+
+
+def actions_command() -> list[str]:
+    settings = get_settings()
+    return [
+        sys.executable, "-m", "rasa_sdk",
+        "--actions", "actions",
+        "--port", str(settings.action_port),
+    ]
+
+
+def web_command() -> list[str]:
+    settings = get_settings()
+    return [
+        sys.executable, "-m", "uvicorn", "bot.web.app:create_app", "--factory",
+        "--host", os.environ.get("WEB_HOST", "127.0.0.1"),
+        "--port", str(settings.web_port),
+        "--no-access-log",
+    ]
+
+
+SERVERS: dict[str, Callable[[], list[str]]] = {
+    "rasa": rasa_command,
+    "actions": actions_command,
+    "web": web_command,
+}
+
+
+def serve(name: str) -> None:
+    """Replace this process with the named server, so signals reach it directly."""
+    command = SERVERS[name]()
+    os.chdir(PROJECT_ROOT)
+    os.execvpe(command[0], command, _apply_process_env())
+
+
+def db_upgrade() -> None:
+    from bot.db.migrate import upgrade
+
+    upgrade()
+    print("database is up to date")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="bot", description="Mend Assistant")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve_parser = commands.add_parser("serve", help="start one server")
+    serve_parser.add_argument("server", choices=sorted(SERVERS))
+    serve_parser.set_defaults(func=lambda args: serve(args.server))
+
+    db_parser = commands.add_parser("db", help="database tasks")
+    db_commands = db_parser.add_subparsers(dest="db_command", required=True)
+    db_commands.add_parser("upgrade", help="apply migrations").set_defaults(
+        func=lambda args: db_upgrade()
+    )
+
+    for module_name in COMMAND_MODULES:
+        importlib.import_module(module_name).register(commands)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
+    args.func(args)
+
+
+if __name__ == "__main__":
+    main()

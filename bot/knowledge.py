@@ -1,0 +1,260 @@
+"""The knowledge base: health answers (topics), the sources they cite, and the clinic's details.
+
+All of it is data under ``data/knowledge/`` that the clinic can edit. Loading validates every file
+and stops with a message that names the file and the field, because a bot that starts with a
+topic nobody can trace to a source would break the clinic's first promise to patients.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.settings import Settings, get_settings
+
+SMS_ANSWER_LIMIT = 480
+
+
+class KnowledgeError(ValueError):
+    """A knowledge file is missing, malformed, or inconsistent."""
+
+
+@dataclass(frozen=True)
+class Source:
+    id: str
+    kind: str
+    title: str
+    short: str
+    url: str | None
+    authors: tuple[str, ...] = ()
+    publisher: str | None = None
+    date: str | None = None
+    journal: str | None = None
+    journal_abbrev: str | None = None
+    year: int | None = None
+    volume: str | None = None
+    article: str | None = None
+    doi: str | None = None
+    pmid: str | None = None
+    pmcid: str | None = None
+    design: str | None = None
+
+    @property
+    def doi_url(self) -> str | None:
+        return f"https://doi.org/{self.doi}" if self.doi else None
+
+    @property
+    def pubmed_url(self) -> str | None:
+        return f"https://pubmed.ncbi.nlm.nih.gov/{self.pmid}/" if self.pmid else None
+
+    @property
+    def pmc_url(self) -> str | None:
+        return f"https://www.ncbi.nlm.nih.gov/pmc/articles/{self.pmcid}/" if self.pmcid else None
+
+    @property
+    def best_url(self) -> str | None:
+        """The one link to give where there is room for only one."""
+        return self.doi_url or self.url
+
+
+@dataclass(frozen=True)
+class Topic:
+    id: str
+    title: str
+    answer: str
+    details: str | None
+    sources: tuple[str, ...]
+    related: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Location:
+    id: str
+    name: str
+    city: str
+    address: str | None
+    phone: str | None
+
+
+@dataclass(frozen=True)
+class Clinic:
+    name: str
+    phone: str
+    phone_is_example: bool
+    booking_url: str | None
+    hours: str | None
+    emergency_number: str
+    locations: tuple[Location, ...]
+
+    def location(self, name: str | None) -> Location | None:
+        """The location whose id or name matches ``name`` (case-insensitive)."""
+        if not name:
+            return None
+        wanted = name.strip().lower()
+        for location in self.locations:
+            if wanted in (location.id, location.name.lower()):
+                return location
+        return None
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    topics: dict[str, Topic]
+    sources: dict[str, Source]
+    clinic: Clinic
+
+    def topic(self, topic_id: str) -> Topic | None:
+        return self.topics.get(topic_id)
+
+    def sources_of(self, topic: Topic) -> list[Source]:
+        return [self.sources[source_id] for source_id in topic.sources]
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        raise KnowledgeError(f"{path}: file not found")
+    try:
+        content = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        raise KnowledgeError(f"{path}: not valid YAML ({error})") from error
+    if not isinstance(content, dict):
+        raise KnowledgeError(f"{path}: expected a mapping at the top level")
+    return content
+
+
+def _required(entry: dict[str, Any], key: str, where: str) -> Any:
+    value = entry.get(key)
+    if value is None or (isinstance(value, (str, list)) and not value):
+        raise KnowledgeError(f"{where}: missing required field '{key}'")
+    return value
+
+
+def _entries(content: dict[str, Any], key: str, path: Path) -> list[dict[str, Any]]:
+    entries = content.get(key)
+    if not isinstance(entries, list) or not entries:
+        raise KnowledgeError(f"{path}: expected a non-empty list under '{key}'")
+    for index, entry in enumerate(entries):
+        if not isinstance(entry, dict):
+            raise KnowledgeError(f"{path}: entry {index + 1} under '{key}' is not a mapping")
+    return entries
+
+
+def load_sources(path: Path, settings: Settings) -> dict[str, Source]:
+    content = _read_yaml(path)
+    sources: dict[str, Source] = {}
+    for entry in _entries(content, "sources", path):
+        source_id = _required(entry, "id", f"{path}: a source")
+        where = f"{path}: source '{source_id}'"
+        if source_id in sources:
+            raise KnowledgeError(f"{where}: listed twice")
+        kind = _required(entry, "kind", where)
+        if kind == "study":
+            for key in ("authors", "journal", "year", "doi", "pmid"):
+                _required(entry, key, where)
+        url = entry.get("url")
+        if entry.get("url_setting") == "MEND_BLOG_URL":
+            url = settings.blog_url or url
+        sources[source_id] = Source(
+            id=source_id,
+            kind=kind,
+            title=_required(entry, "title", where),
+            short=_required(entry, "short", where),
+            url=url,
+            authors=tuple(entry.get("authors") or ()),
+            publisher=entry.get("publisher"),
+            date=str(entry["date"]) if entry.get("date") else None,
+            journal=entry.get("journal"),
+            journal_abbrev=entry.get("journal_abbrev"),
+            year=entry.get("year"),
+            volume=str(entry["volume"]) if entry.get("volume") else None,
+            article=entry.get("article"),
+            doi=entry.get("doi"),
+            pmid=str(entry["pmid"]) if entry.get("pmid") else None,
+            pmcid=entry.get("pmcid"),
+            design=entry.get("design"),
+        )
+    return sources
+
+
+def load_topics(path: Path, sources: dict[str, Source]) -> dict[str, Topic]:
+    content = _read_yaml(path)
+    topics: dict[str, Topic] = {}
+    for entry in _entries(content, "topics", path):
+        topic_id = _required(entry, "id", f"{path}: a topic")
+        where = f"{path}: topic '{topic_id}'"
+        if topic_id in topics:
+            raise KnowledgeError(f"{where}: listed twice")
+        answer = " ".join(str(_required(entry, "answer", where)).split())
+        if len(answer) > SMS_ANSWER_LIMIT:
+            raise KnowledgeError(
+                f"{where}: answer has {len(answer)} characters; keep it under "
+                f"{SMS_ANSWER_LIMIT} so it fits a text message (move the rest to 'details')"
+            )
+        source_ids = entry.get("sources") or []
+        if not source_ids:
+            raise KnowledgeError(f"{where}: has no sources; every health answer must cite one")
+        for source_id in source_ids:
+            if source_id not in sources:
+                raise KnowledgeError(f"{where}: unknown source id '{source_id}'")
+        details = entry.get("details")
+        topics[topic_id] = Topic(
+            id=topic_id,
+            title=_required(entry, "title", where),
+            answer=answer,
+            details=" ".join(str(details).split()) if details else None,
+            sources=tuple(source_ids),
+            related=tuple(entry.get("related") or ()),
+        )
+    return topics
+
+
+def load_clinic(path: Path, settings: Settings) -> Clinic:
+    content = _read_yaml(path)
+    where = str(path)
+    locations = tuple(
+        Location(
+            id=_required(entry, "id", f"{where}: a location"),
+            name=_required(entry, "name", f"{where}: location '{entry.get('id')}'"),
+            city=_required(entry, "city", f"{where}: location '{entry.get('id')}'"),
+            address=entry.get("address"),
+            phone=entry.get("phone"),
+        )
+        for entry in _entries(content, "locations", path)
+    )
+    phone = settings.clinic_phone or _required(content, "phone", where)
+    return Clinic(
+        name=_required(content, "name", where),
+        phone=phone,
+        phone_is_example=bool(content.get("phone_is_example")) and not settings.clinic_phone,
+        booking_url=settings.clinic_booking_url or content.get("booking_url"),
+        hours=settings.clinic_hours or content.get("hours"),
+        emergency_number=str(content.get("emergency_number") or "911"),
+        locations=locations,
+    )
+
+
+def load_knowledge(settings: Settings | None = None) -> KnowledgeBase:
+    """Load and cross-check every knowledge file; raise :class:`KnowledgeError` on any problem."""
+    settings = settings or get_settings()
+    directory = settings.knowledge_dir
+    sources = load_sources(directory / "sources.yml", settings)
+    topics = load_topics(directory / "topics.yml", sources)
+    for topic in topics.values():
+        for related in topic.related:
+            if related not in topics and related != "book_appointment":
+                raise KnowledgeError(
+                    f"{directory / 'topics.yml'}: topic '{topic.id}' relates to unknown "
+                    f"topic '{related}'"
+                )
+    clinic = load_clinic(directory / "clinic.yml", settings)
+    return KnowledgeBase(topics=topics, sources=sources, clinic=clinic)
+
+
+@lru_cache(maxsize=1)
+def get_knowledge() -> KnowledgeBase:
+    """The process-wide knowledge base, loaded and validated once."""
+    return load_knowledge()

@@ -1,0 +1,142 @@
+"""Writing the bot's messages for a phone: plain text, numbered choices, short source lines,
+and no message longer than Twilio accepts.
+
+Pure functions, so the SMS channel's wording can be tested without Rasa or Twilio.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from bot.citations import CITATION_TEXT_PREFIX
+
+MAX_SMS_CHARS = 1600  # Twilio rejects longer message bodies
+
+_LINK = re.compile(r"\[([^\]\n]+)\]\((\S+?)\)")
+_BOLD = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1", re.DOTALL)
+_ITALIC_STAR = re.compile(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])")
+_ITALIC_UNDERSCORE = re.compile(r"(?<![\w_])_(?=\S)([^_\n]+?)(?<=\S)_(?![\w_])")
+_CODE = re.compile(r"`([^`\n]+)`")
+_HEADING = re.compile(r"^[ \t]*#{1,6}[ \t]+", re.MULTILINE)
+_STAR_BULLET = re.compile(r"^([ \t]*)[*+][ \t]+", re.MULTILINE)
+# Where a message may be split: after a sentence's end (and any closing quote or bracket),
+# or at a line break.
+_BOUNDARY = re.compile(r"[.!?…][\"'”’)\]]*[ \t]+|\n+")
+_NUMBER_REPLY = re.compile(r"^\s*#?(\d{1,2})\s*[.)]?\s*$")
+
+
+def _link(match: re.Match[str]) -> str:
+    label, url = match.group(1).strip(), match.group(2)
+    return url if label == url else f"{label} ({url})"
+
+
+def plain_text(text: str) -> str:
+    """``text`` without markdown: SMS shows asterisks and brackets literally."""
+    text = _LINK.sub(_link, text or "")
+    text = _BOLD.sub(r"\2", text)
+    text = _ITALIC_STAR.sub(r"\1", text)
+    text = _ITALIC_UNDERSCORE.sub(r"\1", text)
+    text = _CODE.sub(r"\1", text)
+    text = _HEADING.sub("", text)
+    text = _STAR_BULLET.sub(r"\1- ", text)
+    return text.strip()
+
+
+def is_citation_text(text: str | None) -> bool:
+    """The citation text the actions send for channels without the custom payload."""
+    return bool(text) and text.lstrip().startswith(CITATION_TEXT_PREFIX)
+
+
+def button_options(buttons: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """Rasa buttons as options to number: a title to show and the payload a digit stands for."""
+    options = []
+    for button in buttons or []:
+        title = plain_text(str(button.get("title") or "")).strip()
+        payload = str(button.get("payload") or title).strip()
+        if title or payload:
+            options.append({"title": title or payload, "payload": payload})
+    return options
+
+
+def numbered_prompt(options: list[dict[str, str]]) -> str:
+    """'Reply 1 for Clinic locations, 2 for Talk to a person.'"""
+    parts = [f"{number} for {option['title']}" for number, option in enumerate(options, 1)]
+    if not parts:
+        return ""
+    if len(parts) == 1:
+        return f"Reply {parts[0]}."
+    return f"Reply {', '.join(parts[:-1])} or {parts[-1]}."
+
+
+def picked_option(text: str | None, options: list[dict[str, str]]) -> dict[str, str] | None:
+    """The option a reply picks: its number ("2", "2.", "#2") or its exact title."""
+    if not text or not options:
+        return None
+    match = _NUMBER_REPLY.match(text)
+    if match:
+        index = int(match.group(1))
+        return options[index - 1] if 1 <= index <= len(options) else None
+    wanted = text.strip().casefold()
+    return next((o for o in options if o["title"].casefold() == wanted), None)
+
+
+def source_line(source: dict[str, Any]) -> str:
+    """'Source: Kim & Shin, Med Sci Monit 2020 — https://doi.org/10.12659/MSM.925080'"""
+    name = source.get("short") or source.get("title") or source.get("id") or "source"
+    url = source.get("doi_url") or source.get("url") or source.get("pubmed_url")
+    return f"Source: {name} — {url}" if url else f"Source: {name}"
+
+
+def citation_lines(payload: dict[str, Any]) -> list[str]:
+    """One short line per source of a citations payload (empty for any other custom payload)."""
+    sources = payload.get("sources") if isinstance(payload, dict) else None
+    if not isinstance(sources, list):
+        return []
+    return [source_line(s) for s in sources if isinstance(s, dict)]
+
+
+def _pieces(text: str) -> list[str]:
+    """``text`` cut after each sentence and at line breaks; the pieces join back to ``text``."""
+    pieces, start = [], 0
+    for match in _BOUNDARY.finditer(text):
+        pieces.append(text[start : match.end()])
+        start = match.end()
+    if start < len(text):
+        pieces.append(text[start:])
+    return pieces
+
+
+def _hard_split(piece: str, limit: int) -> list[str]:
+    """A single sentence longer than ``limit``: split between words (or anywhere, if must)."""
+    chunks = []
+    while len(piece) > limit:
+        cut = piece.rfind(" ", 0, limit + 1)
+        cut = cut if cut > 0 else limit
+        chunks.append(piece[:cut])
+        piece = piece[cut:].lstrip()
+    return chunks + [piece]
+
+
+def split_message(text: str, limit: int = MAX_SMS_CHARS) -> list[str]:
+    """``text`` as messages of at most ``limit`` characters, split between sentences."""
+    text = (text or "").strip()
+    if len(text) <= limit:
+        return [text] if text else []
+    messages: list[str] = []
+    current = ""
+    for piece in _pieces(text):
+        if len((current + piece).rstrip()) <= limit:
+            current += piece
+            continue
+        if current.strip():
+            messages.append(current.strip())
+        current = ""
+        if len(piece.rstrip()) > limit:
+            *full, last = _hard_split(piece.strip(), limit)
+            messages.extend(chunk.strip() for chunk in full)
+            piece = last + piece[len(piece.rstrip()):]  # keep the space before the next one
+        current = piece
+    if current.strip():
+        messages.append(current.strip())
+    return messages

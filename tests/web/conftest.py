@@ -1,0 +1,202 @@
+"""Fixtures for the chat widget: servers on free ports and headless Chromium driven by Playwright.
+
+Two sites are available:
+
+* ``echo_site``: the web app plus ``echo_server.py`` (the real socket.io channel with a scripted
+  bot, no model). Fast; used for rendering, keyboard, storage, origin and layout tests.
+* ``live_site``: the web app plus the real Rasa and action servers (``tests/support/live_bot.py``
+  with the trained model in ``models/``). Used for the answer, history and booking journeys.
+
+Everything that needs Chromium or the trained model is skipped with a reason when it is missing,
+except with ``CI=true``, where a missing piece is a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+import httpx
+import pytest
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+OUTPUT_DIR = PROJECT_ROOT / "test-output"
+QUIET_ENV = {
+    "RASA_TELEMETRY_ENABLED": "false",
+    "TF_CPP_MIN_LOG_LEVEL": "2",
+    "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+}
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").lower() == "true"
+
+
+def skip_or_fail(reason: str) -> None:
+    """Skip locally; in CI a missing prerequisite is a failure, not a silent skip."""
+    if in_ci():
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_http(url: str, process: subprocess.Popen, log: Path, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{url} exited early:\n{log.read_text()[-3000:]}")
+        try:
+            if httpx.get(url, timeout=2).status_code < 500:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"{url} did not start in {timeout}s:\n{log.read_text()[-3000:]}")
+
+
+class Server:
+    """A child process with its output in a log file; stopped at the end of the session."""
+
+    def __init__(self, command: list[str], env: dict[str, str], health_url: str, log: Path):
+        self.log = log
+        self._log_file = log.open("w")
+        self.process = subprocess.Popen(
+            command, env={**os.environ, **QUIET_ENV, **env}, cwd=PROJECT_ROOT,
+            stdout=self._log_file, stderr=subprocess.STDOUT,
+        )
+        try:
+            wait_for_http(health_url, self.process, log)
+        except Exception:
+            self.stop()
+            raise
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self._log_file.close()
+
+
+@dataclass(frozen=True)
+class Site:
+    web_url: str
+    rasa_url: str
+
+    @property
+    def origin(self) -> str:
+        return self.web_url
+
+
+def start_web_app(port: int, rasa_url: str, tmp: Path) -> Server:
+    env = {
+        "RASA_PUBLIC_URL": rasa_url,
+        "WEB_ALLOWED_ORIGINS": f"http://127.0.0.1:{port}",
+        "MEND_DATA_DIR": str(tmp),
+    }
+    command = [
+        sys.executable, "-m", "uvicorn", "bot.web.app:create_app", "--factory",
+        "--host", "127.0.0.1", "--port", str(port), "--ws", "none", "--no-access-log",
+    ]
+    return Server(command, env, f"http://127.0.0.1:{port}/health", tmp / "web.log")
+
+
+@pytest.fixture(scope="session")
+def echo_site(tmp_path_factory) -> Iterator[Site]:
+    tmp = tmp_path_factory.mktemp("echo_site")
+    web_port, rasa_port = free_port(), free_port()
+    rasa_url = f"http://127.0.0.1:{rasa_port}"
+    env = {"WEB_ALLOWED_ORIGINS": f"http://127.0.0.1:{web_port}", "MEND_DATA_DIR": str(tmp)}
+    bot = Server(
+        [sys.executable, str(Path(__file__).with_name("echo_server.py")), str(rasa_port)],
+        env, f"{rasa_url}/webhooks/socketio/", tmp / "echo.log",
+    )
+    try:
+        web = start_web_app(web_port, rasa_url, tmp)
+    except Exception:
+        bot.stop()
+        raise
+    yield Site(web_url=f"http://127.0.0.1:{web_port}", rasa_url=rasa_url)
+    web.stop()
+    bot.stop()
+
+
+@pytest.fixture(scope="session")
+def live_site(tmp_path_factory) -> Iterator[Site]:
+    """The real bot behind the widget; needs tests/support/live_bot.py and a trained model."""
+    if str(PROJECT_ROOT) not in sys.path:
+        sys.path.insert(0, str(PROJECT_ROOT))
+    try:
+        from tests.support.live_bot import start_live_bot
+    except ImportError as error:
+        skip_or_fail(f"tests/support/live_bot.py is not available yet ({error})")
+    models = PROJECT_ROOT / "models"
+    if not any(models.glob("*.tar.gz")):
+        skip_or_fail("no trained model in models/ (run `make train` or `make test`)")
+    tmp = tmp_path_factory.mktemp("live_site")
+    web_port = free_port()
+    bot = start_live_bot(
+        tmp, {"WEB_ALLOWED_ORIGINS": f"http://127.0.0.1:{web_port}"}
+    )
+    try:
+        web = start_web_app(web_port, bot.rasa_url, tmp)
+    except Exception:
+        bot.stop()
+        raise
+    yield Site(web_url=f"http://127.0.0.1:{web_port}", rasa_url=bot.rasa_url)
+    web.stop()
+    bot.stop()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        skip_or_fail(f"{CHROMIUM} is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh browser profile per test (own localStorage), desktop size."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.dialogs = dialogs  # type: ignore[attr-defined]
+    yield page
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def output_dir() -> Path:
+    OUTPUT_DIR.mkdir(exist_ok=True)
+    return OUTPUT_DIR
