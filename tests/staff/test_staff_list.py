@@ -112,12 +112,12 @@ def test_csv_export_is_filtered_masked_and_audited(staff_client):
     assert len(rows) == 2
     assert {row["conversation"] for row in rows} == {"'+1 ***-***-0199", "'+1 ***-***-0111"}
     assert SMS_PERSON not in response.text and SMS_STOP not in response.text
-    everything = staff_client.get("/staff/export/conversations.csv").text
-    assert "jane.doe" not in everything and "303-555-0142" not in everything
     with get_engine().connect() as conn:
         row = conn.execute(sa.select(auth.audit_log).where(auth.audit_log.c.action == "export_csv")
                            .order_by(auth.audit_log.c.id.desc())).first()
     assert '"channel": "sms"' in row.detail and '"rows": 2' in row.detail
+    everything = staff_client.get("/staff/export/conversations.csv").text
+    assert "jane.doe" not in everything and "303-555-0142" not in everything
 
 
 def test_exports_refuse_anonymous_with_401(client):
