@@ -1,0 +1,97 @@
+"""The list query on PostgreSQL (a fresh database per run), where the clinic runs at scale.
+
+Skipped when PostgreSQL is unreachable, unless CI=true.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from typing import Iterator
+from zoneinfo import ZoneInfo
+
+import pytest
+import sqlalchemy as sa
+
+from bot.db.migrate import upgrade
+from bot.staff import queries, summary
+from bot.staff.queries import ListFilters, list_page
+
+from .conftest import SMS_PERSON, SMS_STOP, _missing, populate
+
+PG_ADMIN_URLS = [
+    os.environ.get("MEND_TEST_PG_ADMIN_URL"),
+    "postgresql://postgres@127.0.0.1:5432/test",
+    "postgresql://root@127.0.0.1:5432/test",
+]
+
+
+def _admin_engine() -> sa.engine.Engine | None:
+    for url in filter(None, PG_ADMIN_URLS):
+        engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+        try:
+            with engine.connect():
+                return engine
+        except sa.exc.OperationalError:
+            engine.dispose()
+    return None
+
+
+@pytest.fixture(scope="module")
+def pg_engine() -> Iterator[sa.engine.Engine]:
+    admin = _admin_engine()
+    if admin is None:
+        _missing("PostgreSQL is not reachable on 127.0.0.1:5432")
+    name = f"mend_test_staff_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    url = admin.url.set(database=name).render_as_string(hide_password=False)
+    try:
+        upgrade(url)
+        populate(url)
+        engine = sa.create_engine(url)
+        summary.sync(engine)
+        yield engine
+        engine.dispose()
+    finally:
+        queries._optional_cache.clear()
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def senders(engine, **filters) -> set[str]:
+    rows, total = list_page(engine, ListFilters(**filters), ZoneInfo("UTC"), page_size=50)
+    assert total == len(rows)
+    return {row["sender_id"] for row in rows}
+
+
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        ({"flags": ["emergency"]}, {"web-emergency"}),
+        ({"flags": ["fallback"], "channel": "web"}, {"web-fallback", "web-hips"}),
+        ({"flags": ["booking"]}, {"web-booking"}),
+        ({"flags": ["person"]}, {SMS_PERSON}),
+        ({"flags": ["opted_out"]}, {SMS_STOP}),
+        ({"q": "HIPS"}, {SMS_STOP, "web-hips"}),
+        ({"q": "100%"}, set()),
+        ({"reviewed": "no", "channel": "sms"}, {SMS_PERSON, SMS_STOP}),
+    ],
+)
+def test_list_filters_on_postgresql(pg_engine, filters, expected):
+    assert senders(pg_engine, **filters) == expected
+
+
+def test_booking_row_alone_sets_the_booking_flag(pg_engine):
+    """A booking written by the booking feature counts even when no intent said so."""
+    import datetime as dt
+
+    table = queries.optional_tables(pg_engine)["booking_requests"]
+    with pg_engine.begin() as conn:
+        conn.execute(table.insert().values(
+            reference="BK-ZZZZ", idempotency_key="k-pg", conversation_id="web-hips", channel="rest",
+            name="Sam", contact_kind="email", contact_value="sam@example.com", status="new",
+            created_at=dt.datetime.now(dt.timezone.utc),
+        ))
+    assert senders(pg_engine, flags=["booking"]) == {"web-booking", "web-hips"}
