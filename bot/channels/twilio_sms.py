@@ -54,6 +54,8 @@ from bot.sms.formatting import (
 from bot.sms.settings import TWILIO_API_HOST, SmsSettings
 
 logger = logging.getLogger(__name__)
+# Twilio's client logs every request's URL and headers at INFO: noise, so warnings only.
+logging.getLogger("twilio.http_client").setLevel(logging.WARNING)
 
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 E164 = re.compile(r"^\+[1-9]\d{6,14}$")

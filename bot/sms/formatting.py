@@ -12,6 +12,7 @@ from typing import Any
 from bot.citations import CITATION_TEXT_PREFIX
 
 MAX_SMS_CHARS = 1600  # Twilio rejects longer message bodies
+INLINE_TITLE_CHARS = 30  # longer choice labels go one per line
 
 _LINK = re.compile(r"\[([^\]\n]+)\]\((\S+?)\)")
 _BOLD = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1", re.DOTALL)
@@ -60,10 +61,18 @@ def button_options(buttons: list[dict[str, Any]]) -> list[dict[str, str]]:
 
 
 def numbered_prompt(options: list[dict[str, str]]) -> str:
-    """'Reply 1 for Clinic locations, 2 for Talk to a person.'"""
-    parts = [f"{number} for {option['title']}" for number, option in enumerate(options, 1)]
-    if not parts:
+    """The choices as numbers to reply with.
+
+    Short labels fit one line ("Reply 1 for Boulder or 2 for Lafayette."); long labels or
+    questions read better one per line ("Reply with a number:\n1) Why check my hips...?").
+    """
+    titles = [option["title"] for option in options]
+    if not titles:
         return ""
+    if any(len(title) > INLINE_TITLE_CHARS or title.endswith("?") for title in titles):
+        lines = [f"{number}) {title}" for number, title in enumerate(titles, 1)]
+        return "Reply with a number:\n" + "\n".join(lines)
+    parts = [f"{number} for {title}" for number, title in enumerate(titles, 1)]
     if len(parts) == 1:
         return f"Reply {parts[0]}."
     return f"Reply {', '.join(parts[:-1])} or {parts[-1]}."

@@ -46,6 +46,10 @@ def test_numbered_prompt_wording():
 
     assert numbered_prompt(options) == "Reply 1 for Yes, 2 for No or 3 for Maybe."
     assert numbered_prompt(options[:1]) == "Reply 1 for Yes."
+    assert numbered_prompt([{"title": "Why check my hips?", "payload": "/why_check_hips"},
+                            {"title": "Request an appointment", "payload": "/book"}]) == (
+        "Reply with a number:\n1) Why check my hips?\n2) Request an appointment"
+    )
     assert picked_option(" 3. ", options)["payload"] == "/maybe"
     assert picked_option("0", options) is None
     assert picked_option("no", options)["payload"] == "/deny"
