@@ -1,6 +1,7 @@
 """The SMS tables (migration ``0201_sms``).
 
-``sms_opt_outs`` is read by staff review: a number is opted out while ``opted_in_at`` is NULL.
+``sms_opt_outs`` is read by staff review: a number is opted out while ``opted_in_at`` is NULL
+(or earlier than ``opted_out_at``); STOP sets ``opted_in_at`` back to NULL.
 ``sms_inbound_messages`` remembers every Twilio MessageSid processed, so a replayed or retried
 webhook is never handled twice, even across several Rasa servers (the primary key decides).
 ``sms_offered_options`` keeps the numbered choices last offered to each number, so a reply of

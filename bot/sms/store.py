@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from bot.db import session_scope
@@ -36,12 +37,17 @@ def claim_message(message_sid: str) -> bool:
     return True
 
 
+def _still_out() -> sa.sql.ColumnElement:
+    """Opted out: never opted back in, or opted out again since (staff review reads it so)."""
+    return sa.or_(SmsOptOut.opted_in_at.is_(None), SmsOptOut.opted_in_at < SmsOptOut.opted_out_at)
+
+
 def is_opted_out(phone: str) -> bool:
     with session_scope() as session:
         row = session.execute(
-            sa.select(SmsOptOut.opted_in_at).where(SmsOptOut.phone_e164 == phone)
+            sa.select(SmsOptOut.phone_e164).where(SmsOptOut.phone_e164 == phone, _still_out())
         ).first()
-    return row is not None and row.opted_in_at is None
+    return row is not None
 
 
 def opt_out(phone: str) -> bool:
@@ -57,7 +63,7 @@ def opt_out(phone: str) -> bool:
     with session_scope() as session:
         result = session.execute(
             sa.update(SmsOptOut)
-            .where(SmsOptOut.phone_e164 == phone, SmsOptOut.opted_in_at.isnot(None))
+            .where(SmsOptOut.phone_e164 == phone, sa.not_(_still_out()))
             .values(opted_out_at=_now(), opted_in_at=None)
         )
         return result.rowcount == 1
@@ -68,7 +74,7 @@ def opt_in(phone: str) -> bool:
     with session_scope() as session:
         result = session.execute(
             sa.update(SmsOptOut)
-            .where(SmsOptOut.phone_e164 == phone, SmsOptOut.opted_in_at.is_(None))
+            .where(SmsOptOut.phone_e164 == phone, _still_out())
             .values(opted_in_at=_now())
         )
         return result.rowcount == 1
@@ -76,23 +82,33 @@ def opt_in(phone: str) -> bool:
 
 def save_options(phone: str, options: list[dict[str, Any]]) -> None:
     """Remember the numbered choices just offered (an empty list forgets them)."""
-    try:
-        _replace_options(phone, options)
-    except IntegrityError:  # another server saved options for this number at the same moment
-        _replace_options(phone, options)
-
-
-def _replace_options(phone: str, options: list[dict[str, Any]]) -> None:
     with session_scope() as session:
-        session.execute(sa.delete(SmsOfferedOptions).where(SmsOfferedOptions.phone_e164 == phone))
-        if options:
+        if not options:
             session.execute(
-                sa.insert(SmsOfferedOptions).values(
-                    phone_e164=phone,
-                    options_json=json.dumps(options[:MAX_OPTIONS]),
-                    offered_at=_now(),
-                )
+                sa.delete(SmsOfferedOptions).where(SmsOfferedOptions.phone_e164 == phone)
             )
+            return
+        values = {
+            "phone_e164": phone,
+            "options_json": json.dumps(options[:MAX_OPTIONS]),
+            "offered_at": _now(),
+        }
+        insert = _dialect_insert(session.get_bind().dialect.name)(SmsOfferedOptions)
+        session.execute(
+            insert.values(**values).on_conflict_do_update(
+                index_elements=[SmsOfferedOptions.phone_e164],
+                set_={"options_json": values["options_json"], "offered_at": values["offered_at"]},
+            )
+        )
+
+
+def _dialect_insert(dialect: str) -> Any:
+    """INSERT with ON CONFLICT: one statement, so two servers saving at once cannot collide."""
+    if dialect == "postgresql":
+        return postgresql.insert
+    if dialect == "sqlite":
+        return sqlite.insert
+    raise NotImplementedError(f"SMS options need PostgreSQL or SQLite, not {dialect}")
 
 
 def load_options(phone: str) -> list[dict[str, Any]]:
