@@ -11,12 +11,12 @@ import argparse
 import importlib
 import os
 import sys
-from typing import Callable
+from collections.abc import Callable
 
 from bot.settings import PROJECT_ROOT, get_settings
 
 # Modules with a ``register(subparsers)`` function that adds their sub-commands.
-COMMAND_MODULES: list[str] = ["bot.notify", "bot.staff.cli"]
+COMMAND_MODULES: list[str] = ["bot.notify", "bot.staff.cli", "bot.sms.cli"]
 
 QUIET_ENV = {
     "RASA_TELEMETRY_ENABLED": "false",

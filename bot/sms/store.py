@@ -8,7 +8,7 @@ made by the database (primary keys, conditional updates), never by a read follow
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import sqlalchemy as sa
@@ -123,3 +123,13 @@ def load_options(phone: str) -> list[dict[str, Any]]:
     except ValueError:
         return []
     return options if isinstance(options, list) else []
+
+
+def forget_processed(older_than_days: int) -> int:
+    """Delete MessageSids older than that (Twilio retries within minutes); returns how many."""
+    cutoff = _now() - timedelta(days=older_than_days)
+    with session_scope() as session:
+        result = session.execute(
+            sa.delete(SmsInboundMessage).where(SmsInboundMessage.received_at < cutoff)
+        )
+        return result.rowcount

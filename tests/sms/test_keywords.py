@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 import sqlalchemy as sa
 
@@ -116,3 +118,29 @@ async def test_opt_out_is_stored_where_staff_review_reads_it(database_url, sms, 
     assert out[0].phone_e164 == PATIENT and out[0].opted_out_at is not None
     assert out[0].opted_in_at is None
     assert back_in is not None
+
+
+async def test_old_message_ids_can_be_forgotten_but_recent_ones_still_block_replays(
+    database_url, sms, bot, capsys
+):
+    from bot.cli import main
+    from bot.sms.models import SmsInboundMessage
+
+    old_form = sms.form("old message")
+    await sms.post(old_form)
+    recent_form = sms.form("recent message")
+    await sms.post(recent_form)
+    engine = sa.create_engine(database_url)
+    with engine.begin() as connection:
+        connection.execute(
+            sa.update(SmsInboundMessage.__table__)
+            .where(SmsInboundMessage.__table__.c.message_sid == old_form["MessageSid"])
+            .values(received_at=dt.datetime(2020, 1, 1, tzinfo=dt.timezone.utc))
+        )
+    engine.dispose()
+
+    main(["sms", "forget-processed", "--older-than", "30"])
+    await sms.post(recent_form)
+
+    assert "forgot 1 " in capsys.readouterr().out
+    assert bot.texts == ["old message", "recent message"]
