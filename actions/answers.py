@@ -27,7 +27,8 @@ class ActionAnswerTopic(Action):
             # Only reachable if a rule names an intent without a topic: never guess an answer.
             dispatcher.utter_message(response="utter_out_of_scope")
             return []
-        send(dispatcher, answer_messages(kb, topic))
+        in_form = bool(tracker.active_loop.get("name"))
+        send(dispatcher, answer_messages(kb, topic, offer_next_steps=not in_form))
         return [SlotSet("last_answer_id", topic.id)]
 
 

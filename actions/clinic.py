@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import knowledge, send
+from bot.booking_flow import SMS_CHANNEL
+from bot.bookings import StorageUnavailable, make_idempotency_key, record_handoff
+from bot.notify import kick_delivery
 from bot.replies import clinic_phone_line, locations_messages
+
+logger = logging.getLogger(__name__)
 
 
 class ActionClinicInfo(Action):
@@ -22,8 +28,9 @@ class ActionClinicInfo(Action):
         return []
 
 
+
 class ActionHandoff(Action):
-    """Gives the clinic's phone (and hours) so the patient can reach a person."""
+    """Gives the clinic's phone and hours, records the request and tells staff (once per message)."""
 
     def name(self) -> str:
         return "action_handoff"
@@ -32,24 +39,33 @@ class ActionHandoff(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         clinic = knowledge().clinic
-        dispatcher.utter_message(
-            text=f"You can talk to a person at the clinic: {clinic_phone_line(clinic)}."
+        channel = tracker.get_latest_input_channel() or "unknown"
+        contact = tracker.get_slot("booking_contact")
+        if not contact and channel == SMS_CHANNEL and tracker.sender_id.startswith("+"):
+            contact = tracker.sender_id
+        message_id = (tracker.latest_message or {}).get("message_id") or ""
+        try:
+            stored = record_handoff(
+                conversation_id=tracker.sender_id,
+                channel=channel,
+                reason="Patient asked to talk to a person",
+                contact_value=contact,
+                idempotency_key=make_idempotency_key("handoff", tracker.sender_id, message_id),
+            )
+        except (StorageUnavailable, ValueError):
+            logger.error("handoff request not stored")
+            dispatcher.utter_message(text=f"To talk to a person, {_lower_first(clinic_phone_line(clinic))}.")
+            return []
+        if stored.created:
+            kick_delivery()
+        text = f"To talk to a person, {_lower_first(clinic_phone_line(clinic))}."
+        text += " I've also let the clinic team know you asked"
+        text += f" (reference {stored.reference})." if not contact else (
+            f", and they can reach you at the contact you gave (reference {stored.reference})."
         )
-        return []
-
-
-class ActionBookAppointment(Action):
-    """Points the patient to booking."""
-
-    def name(self) -> str:
-        return "action_book_appointment"
-
-    def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[dict[str, Any]]:
-        clinic = knowledge().clinic
-        text = f"To book, {clinic_phone_line(clinic)[0].lower()}{clinic_phone_line(clinic)[1:]}."
-        if clinic.booking_url:
-            text += f" Or book online: {clinic.booking_url}"
         dispatcher.utter_message(text=text)
         return []
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]

@@ -41,7 +41,5 @@ class ActionEmergency(Action):
                 emergency_number=clinic.emergency_number,
                 clinic_phone=clinic.phone,
             )
-        events: list[dict[str, Any]] = []
-        if tracker.active_loop.get("name"):
-            events += [ActiveLoop(None), SlotSet("requested_slot", None)]
-        return events
+        # Whatever was going on (a booking form, say) ends here.
+        return [ActiveLoop(None), SlotSet("requested_slot", None)]

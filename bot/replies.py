@@ -33,19 +33,29 @@ def topic_button(knowledge: KnowledgeBase, intent: str) -> dict[str, str] | None
     return {"title": title, "payload": f"/{intent}"} if title else None
 
 
-def answer_messages(knowledge: KnowledgeBase, topic: Topic) -> list[Message]:
-    """A health answer: the answer, its caveats, its sources (text and payload), next steps."""
+def answer_messages(
+    knowledge: KnowledgeBase, topic: Topic, offer_next_steps: bool = True
+) -> list[Message]:
+    """A health answer: the answer, its caveats, its sources (text and payload), next steps.
+
+    Inside the booking form the next steps are left out: the form's own question follows.
+    """
     sources = knowledge.sources_of(topic)
     text = topic.answer if not topic.details else f"{topic.answer}\n\n{topic.details}"
     buttons = [b for b in (topic_button(knowledge, r) for r in topic.related) if b]
     if BOOK_BUTTON not in buttons:
         buttons.append(BOOK_BUTTON)
-    return [
+    messages = [
         {"text": text},
         {"text": citation_text(sources)},
         {"custom": citation_payload(topic.id, sources)},
-        {"text": "Anything else I can help with?", "buttons": buttons},
     ]
+    if offer_next_steps:
+        messages.append(
+            {"text": "Would you like to request an appointment, or ask something else?",
+             "buttons": buttons}
+        )
+    return messages
 
 
 def sources_messages(knowledge: KnowledgeBase, last_topic: Topic | None) -> list[Message]:
