@@ -115,8 +115,13 @@ def add_user(email: str, password: str, role: str, update: bool = False) -> str:
         raise StaffError(f"role must be one of {', '.join(ROLES)}")
     if len(password) < MIN_PASSWORD_LENGTH:
         raise StaffError(f"the password needs at least {MIN_PASSWORD_LENGTH} characters")
-    values = {"password_hash": _hasher.hash(password), "role": role, "active": True,
-              "failed_attempts": 0, "locked_until": None}
+    values = {
+        "password_hash": _hasher.hash(password),
+        "role": role,
+        "active": True,
+        "failed_attempts": 0,
+        "locked_until": None,
+    }
     with engine().begin() as conn:
         existing = conn.execute(sa.select(users.c.id).where(users.c.email == email)).scalar()
         if existing is not None and not update:
@@ -150,8 +155,11 @@ def authenticate(email: str, password: str) -> tuple[dict[str, Any] | None, str]
         if user["locked_until"] and user["locked_until"] > now:
             return None, "locked"
         if _verify(user["password_hash"], password):
-            values: dict[str, Any] = {"failed_attempts": 0, "locked_until": None,
-                                      "last_login_at": now}
+            values: dict[str, Any] = {
+                "failed_attempts": 0,
+                "locked_until": None,
+                "last_login_at": now,
+            }
             if _hasher.check_needs_rehash(user["password_hash"]):
                 values["password_hash"] = _hasher.hash(password)
             conn.execute(users.update().where(users.c.id == user["id"]).values(**values))
@@ -161,7 +169,8 @@ def authenticate(email: str, password: str) -> tuple[dict[str, Any] | None, str]
         if failures >= config.max_failed_logins:
             locked_until, failures = now + config.lockout_minutes * 60, 0
         conn.execute(
-            users.update().where(users.c.id == user["id"])
+            users.update()
+            .where(users.c.id == user["id"])
             .values(failed_attempts=failures, locked_until=locked_until)
         )
         return None, "locked" if locked_until else "wrong"
@@ -217,7 +226,8 @@ def load_session(cookie_value: str | None) -> StaffIdentity | None:
         new_expiry = min(now + get_config().session_minutes * 60, limit)
         if new_expiry - row["expires_at"] > 60:  # slide, at most one write a minute
             conn.execute(
-                sessions.update().where(sessions.c.token_hash == token_hash)
+                sessions.update()
+                .where(sessions.c.token_hash == token_hash)
                 .values(expires_at=new_expiry)
             )
     return StaffIdentity(row["user_id"], row["email"], row["role"], row["csrf_token"], token_hash)

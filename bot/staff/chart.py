@@ -18,8 +18,11 @@ def per_day_svg(days: list[tuple[dt.date, Counter]], width: int = 720, height: i
     slot = (width - left - 10) / max(len(days), 1)
     bar = max(slot * 0.7, 1)
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" aria-label="Conversations per day by channel">',
+        (
+            f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" '
+            f'height="{height}" viewBox="0 0 {width} {height}" '
+            'aria-label="Conversations per day by channel">'
+        ),
         f'<line x1="{left}" y1="{top + plot_h}" x2="{width - 10}" y2="{top + plot_h}" stroke="#999"/>',
         f'<text x="{left - 6}" y="{top + 10}" font-size="11" text-anchor="end">{peak}</text>',
         f'<text x="{left - 6}" y="{top + plot_h}" font-size="11" text-anchor="end">0</text>',

@@ -30,7 +30,9 @@ def staff_add(args: argparse.Namespace) -> int:
     except auth.StaffError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    auth.audit(f"staff_{outcome}", None, f"staff:{args.email.strip().lower()}", {"role": args.role}, "cli")
+    auth.audit(
+        f"staff_{outcome}", None, f"staff:{args.email.strip().lower()}", {"role": args.role}, "cli"
+    )
     print(f"{outcome} {args.role} account {args.email.strip().lower()}")
     return 0
 
@@ -69,10 +71,13 @@ def purge(older_than_days: int, engine: sa.engine.Engine | None = None) -> int:
     with engine.begin() as conn:
         senders = _old_senders(conn, cutoff)
         for start in range(0, len(senders), 500):
-            chunk = senders[start:start + 500]
+            chunk = senders[start : start + 500]
             conn.execute(events.delete().where(events.c.sender_id.in_(chunk)))
-            for table in (ConversationReview.__table__, IntentCorrection.__table__,
-                          ConversationSummary.__table__):
+            for table in (
+                ConversationReview.__table__,
+                IntentCorrection.__table__,
+                ConversationSummary.__table__,
+            ):
                 conn.execute(table.delete().where(table.c.sender_id.in_(chunk)))
             for name in ("booking_requests", "handoff_requests"):
                 if name in others:
@@ -86,7 +91,9 @@ def logs_purge(args: argparse.Namespace) -> int:
         print("error: --older-than must be at least 1 day", file=sys.stderr)
         return 2
     count = purge(args.older_than)
-    auth.audit("purge", None, "conversations", {"older_than_days": args.older_than, "count": count}, "cli")
+    auth.audit(
+        "purge", None, "conversations", {"older_than_days": args.older_than, "count": count}, "cli"
+    )
     print(f"deleted {count} conversations older than {args.older_than} days")
     return 0
 

@@ -45,7 +45,7 @@ class StaffConfig:
     page_size: int
 
     @classmethod
-    def from_env(cls) -> "StaffConfig":
+    def from_env(cls) -> StaffConfig:
         settings = get_settings()
         return cls(
             secret_key=os.environ.get("STAFF_SECRET_KEY", "").strip()

@@ -7,7 +7,8 @@ import datetime as dt
 import io
 import re
 from collections import defaultdict
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -16,8 +17,19 @@ from bot.staff.masking import mask_contacts_in_text, mask_sender
 from bot.staff.models import IntentCorrection
 
 CSV_COLUMNS = (
-    "started_at", "channel", "conversation", "first_question", "turns", "topics",
-    "fallback", "emergency", "booking", "person", "opted_out", "reviewed", "tags",
+    "started_at",
+    "channel",
+    "conversation",
+    "first_question",
+    "turns",
+    "topics",
+    "fallback",
+    "emergency",
+    "booking",
+    "person",
+    "opted_out",
+    "reviewed",
+    "tags",
 )
 corrections = IntentCorrection.__table__
 
@@ -43,8 +55,10 @@ def conversations_csv(rows: Iterable[dict[str, Any]], tz: ZoneInfo) -> str:
                 mask_contacts_in_text(row["first_question"] or ""),
                 row["turns"],
                 row["topics"] or "",
-                *("yes" if row[f"flag_{name}"] else "" for name in
-                  ("fallback", "emergency", "booking", "person", "opted_out")),
+                *(
+                    "yes" if row[f"flag_{name}"] else ""
+                    for name in ("fallback", "emergency", "booking", "person", "opted_out")
+                ),
                 "yes" if row.get("reviewed") else "",
                 row.get("tags") or "",
             )

@@ -76,7 +76,7 @@ class ListFilters:
     page: int = 1
 
     @classmethod
-    def from_params(cls, params: Any) -> "ListFilters":
+    def from_params(cls, params: Any) -> ListFilters:
         """From query parameters; anything unknown or malformed is ignored, never an error."""
         try:
             page = max(1, min(int(params.get("page") or 1), 100000))
@@ -148,7 +148,9 @@ def flag_columns(engine: sa.engine.Engine) -> dict[str, sa.sql.ColumnElement]:
         person = sa.or_(person, sa.exists().where(table.c.conversation_id == s.sender_id))
     if "sms_opt_outs" in tables:
         table = tables["sms_opt_outs"]
-        still_out = sa.or_(table.c.opted_in_at.is_(None), table.c.opted_in_at < table.c.opted_out_at)
+        still_out = sa.or_(
+            table.c.opted_in_at.is_(None), table.c.opted_in_at < table.c.opted_out_at
+        )
         opted_out = sa.exists().where(table.c.phone_e164 == s.sender_id, still_out)
     return {
         "fallback": s.has_fallback,
@@ -171,7 +173,7 @@ def filtered_select(engine: sa.engine.Engine, filters: ListFilters, tz: ZoneInfo
     if filters.channel:
         query = query.where(s.channel == filters.channel)
     for flag in filters.flags:
-        query = query.where(flags[flag] if flag != "opted_out" else flags[flag])
+        query = query.where(flags[flag])
     if filters.reviewed == "yes":
         query = query.where(reviews.c.reviewed.is_(True))
     elif filters.reviewed == "no":
@@ -183,7 +185,9 @@ def filtered_select(engine: sa.engine.Engine, filters: ListFilters, tz: ZoneInfo
     for word in filters.q.split():
         query = query.where(s.search_text.like(_like_pattern(word), escape="\\"))
     if filters.tag:
-        query = query.where(sa.func.lower(reviews.c.tags).like(_like_pattern(filters.tag), escape="\\"))
+        query = query.where(
+            sa.func.lower(reviews.c.tags).like(_like_pattern(filters.tag), escape="\\")
+        )
     return query
 
 
@@ -192,7 +196,9 @@ def list_page(
 ) -> tuple[list[dict[str, Any]], int]:
     """One page of conversations, newest first, and the number of matches."""
     query = filtered_select(engine, filters, tz)
-    count_query = sa.select(sa.func.count()).select_from(query.with_only_columns(summaries.c.id).subquery())
+    count_query = sa.select(sa.func.count()).select_from(
+        query.with_only_columns(summaries.c.id).subquery()
+    )
     page_query = (
         query.order_by(summaries.c.started_at.desc(), summaries.c.id.desc())
         .limit(page_size)
@@ -205,9 +211,11 @@ def list_page(
 
 
 def all_rows(engine: sa.engine.Engine, filters: ListFilters, tz: ZoneInfo, limit: int = 100000):
-    query = filtered_select(engine, filters, tz).order_by(
-        summaries.c.started_at.desc(), summaries.c.id.desc()
-    ).limit(limit)
+    query = (
+        filtered_select(engine, filters, tz)
+        .order_by(summaries.c.started_at.desc(), summaries.c.id.desc())
+        .limit(limit)
+    )
     with engine.connect() as conn:
         for row in conn.execute(query).mappings():
             yield dict(row)
@@ -225,7 +233,11 @@ def summary_by_id(engine: sa.engine.Engine, conversation_id: int) -> dict[str, A
 
 def review_for(engine: sa.engine.Engine, sender_id: str) -> dict[str, Any]:
     with engine.connect() as conn:
-        row = conn.execute(sa.select(reviews).where(reviews.c.sender_id == sender_id)).mappings().first()
+        row = (
+            conn.execute(sa.select(reviews).where(reviews.c.sender_id == sender_id))
+            .mappings()
+            .first()
+        )
     return dict(row) if row else {"reviewed": False, "notes": "", "tags": ""}
 
 
@@ -251,7 +263,9 @@ def linked_requests(engine: sa.engine.Engine, sender_id: str) -> list[dict[str, 
             if name not in tables:
                 continue
             table = tables[name]
-            for row in conn.execute(sa.select(table).where(table.c.conversation_id == sender_id)).mappings():
+            for row in conn.execute(
+                sa.select(table).where(table.c.conversation_id == sender_id)
+            ).mappings():
                 item = dict(row)
                 item["kind"] = kind
                 item["created_epoch"] = _epoch(item.get("created_at"))
@@ -268,8 +282,9 @@ def transcript(engine: sa.engine.Engine, sender_id: str) -> list[dict[str, Any]]
         fixed = {
             row.event_id: row.corrected_intent
             for row in conn.execute(
-                sa.select(corrections.c.event_id, corrections.c.corrected_intent)
-                .where(corrections.c.sender_id == sender_id)
+                sa.select(corrections.c.event_id, corrections.c.corrected_intent).where(
+                    corrections.c.sender_id == sender_id
+                )
             )
         }
     turns: list[dict[str, Any]] = []
@@ -312,7 +327,11 @@ def _reply(row: Any, data: dict[str, Any]) -> dict[str, Any] | None:
         return {"kind": "action", "text": row.action_name, "time": row.timestamp}
     if row.type_name == "active_loop":
         name = data.get("name")
-        return {"kind": "loop", "text": f"form {name} started" if name else "form ended", "time": row.timestamp}
+        return {
+            "kind": "loop",
+            "text": f"form {name} started" if name else "form ended",
+            "time": row.timestamp,
+        }
     if row.type_name == "session_started":
         return {"kind": "session", "text": "new session", "time": row.timestamp}
     return None
@@ -327,7 +346,11 @@ def attach_requests(turns: list[dict[str, Any]], requests: list[dict[str, Any]])
     for request in requests:
         target = turns[0]
         for turn in turns:
-            if turn["time"] is not None and request["created_epoch"] is not None and turn["time"] <= request["created_epoch"]:
+            if (
+                turn["time"] is not None
+                and request["created_epoch"] is not None
+                and turn["time"] <= request["created_epoch"]
+            ):
                 target = turn
         target["requests"].append(request)
 
@@ -335,14 +358,21 @@ def attach_requests(turns: list[dict[str, Any]], requests: list[dict[str, Any]])
 # --- dashboard -----------------------------------------------------------------------------
 
 
-def dashboard(engine: sa.engine.Engine, start: dt.date, end: dt.date, tz: ZoneInfo) -> dict[str, Any]:
+def dashboard(
+    engine: sa.engine.Engine, start: dt.date, end: dt.date, tz: ZoneInfo
+) -> dict[str, Any]:
     """Numbers for the dashboard between two days (inclusive), in the clinic's time zone."""
     lower, upper = _day_start(start, tz), _day_start(end + dt.timedelta(days=1), tz)
     s = summaries.c
     flags = flag_columns(engine)
     query = sa.select(
-        s.started_at, s.channel, s.topics, s.has_fallback, s.has_emergency,
-        flags["booking"].label("booking"), flags["person"].label("person"),
+        s.started_at,
+        s.channel,
+        s.topics,
+        s.has_fallback,
+        s.has_emergency,
+        flags["booking"].label("booking"),
+        flags["person"].label("person"),
     ).where(s.started_at >= lower, s.started_at < upper)
     per_day: dict[dt.date, Counter] = defaultdict(Counter)
     topics: Counter = Counter()

@@ -5,7 +5,7 @@ that keep pages out of caches and frames. Only the sign-in form itself is public
 from __future__ import annotations
 
 import secrets
-from typing import Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from urllib.parse import quote, urlsplit
 
 from starlette.concurrency import run_in_threadpool
@@ -62,11 +62,15 @@ def _refuse(kind: str, request: Request) -> Response:
     return PlainTextResponse("Sign in required.", status_code=401)
 
 
-def guarded(handler: Handler, kind: str = "page", role: str | None = None) -> Callable[[Request], Awaitable[Response]]:
+def guarded(
+    handler: Handler, kind: str = "page", role: str | None = None
+) -> Callable[[Request], Awaitable[Response]]:
     """The endpoint for ``handler``: signed-in staff only (and ``role`` if given), CSRF on POST."""
 
     async def endpoint(request: Request) -> Response:
-        identity = await run_in_threadpool(auth.load_session, request.cookies.get(auth.SESSION_COOKIE))
+        identity = await run_in_threadpool(
+            auth.load_session, request.cookies.get(auth.SESSION_COOKIE)
+        )
         if identity is None:
             return _with_headers(_refuse(kind, request))
         if role and identity.role != role:
@@ -75,8 +79,12 @@ def guarded(handler: Handler, kind: str = "page", role: str | None = None) -> Ca
         if request.method == "POST":
             form = await _read_form(request)
             token = form.get("csrf_token") if form is not None else None
-            if not _same_origin(request) or not auth.tokens_match(identity.csrf_token, str(token or "")):
-                return _with_headers(PlainTextResponse("Form expired or forged (CSRF check).", status_code=403))
+            if not _same_origin(request) or not auth.tokens_match(
+                identity.csrf_token, str(token or "")
+            ):
+                return _with_headers(
+                    PlainTextResponse("Form expired or forged (CSRF check).", status_code=403)
+                )
         return _with_headers(await run_in_threadpool(handler, request, identity, form))
 
     endpoint.__name__ = handler.__name__
@@ -89,7 +97,12 @@ def guarded(handler: Handler, kind: str = "page", role: str | None = None) -> Ca
 
 def _safe_next(value: str | None) -> str:
     """Only redirect to our own pages after sign-in (no open redirect)."""
-    if value and value.startswith(f"{PREFIX}/") and not value.startswith("//") and "\\" not in value:
+    if (
+        value
+        and value.startswith(f"{PREFIX}/")
+        and not value.startswith("//")
+        and "\\" not in value
+    ):
         return value
     return f"{PREFIX}/"
 
@@ -98,8 +111,13 @@ def _login_form(request: Request, error: str | None = None, status: int = 200) -
     token = auth.unsign(request.cookies.get(auth.LOGIN_CSRF_COOKIE)) or secrets.token_urlsafe(32)
     response = views.login_page(request, token, error, status)
     response.set_cookie(
-        auth.LOGIN_CSRF_COOKIE, auth.sign(token), max_age=3600, path=PREFIX,
-        httponly=True, samesite="strict", secure=_secure(request),
+        auth.LOGIN_CSRF_COOKIE,
+        auth.sign(token),
+        max_age=3600,
+        path=PREFIX,
+        httponly=True,
+        samesite="strict",
+        secure=_secure(request),
     )
     return _with_headers(response)
 
@@ -107,25 +125,47 @@ def _login_form(request: Request, error: str | None = None, status: int = 200) -
 async def login(request: Request) -> Response:
     if request.method == "GET":
         if await run_in_threadpool(auth.load_session, request.cookies.get(auth.SESSION_COOKIE)):
-            return _with_headers(RedirectResponse(_safe_next(request.query_params.get("next")), 303))
+            return _with_headers(
+                RedirectResponse(_safe_next(request.query_params.get("next")), 303)
+            )
         return await run_in_threadpool(_login_form, request)
     form = await _read_form(request)
     expected = auth.unsign(request.cookies.get(auth.LOGIN_CSRF_COOKIE))
-    if form is None or not _same_origin(request) or not auth.tokens_match(expected, str(form.get("csrf_token") or "")):
-        return _with_headers(PlainTextResponse("Form expired or forged (CSRF check). Reload the sign-in page.", status_code=403))
+    if (
+        form is None
+        or not _same_origin(request)
+        or not auth.tokens_match(expected, str(form.get("csrf_token") or ""))
+    ):
+        return _with_headers(
+            PlainTextResponse(
+                "Form expired or forged (CSRF check). Reload the sign-in page.", status_code=403
+            )
+        )
     email = str(form.get("email") or "")[:255]
-    user, outcome = await run_in_threadpool(auth.authenticate, email, str(form.get("password") or "")[:1024])
+    user, outcome = await run_in_threadpool(
+        auth.authenticate, email, str(form.get("password") or "")[:1024]
+    )
     if user is None:
-        await run_in_threadpool(auth.audit, f"login_{outcome}", None, None, None, email.strip().lower()[:255])
-        message = "Wrong email or password. After 5 failed attempts an account is locked for 15 minutes."
+        await run_in_threadpool(
+            auth.audit, f"login_{outcome}", None, None, None, email.strip().lower()[:255]
+        )
+        message = (
+            "Wrong email or password. After 5 failed attempts an account is locked for 15 minutes."
+        )
         if outcome == "locked":
-            message = "Too many failed attempts: this account is locked for a while. Try again later."
+            message = (
+                "Too many failed attempts: this account is locked for a while. Try again later."
+            )
         return await run_in_threadpool(_login_form, request, message, 401)
     cookie = await run_in_threadpool(auth.start_session, user["id"])
     await run_in_threadpool(auth.audit, "login", None, None, None, user["email"])
     response = RedirectResponse(_safe_next(str(form.get("next") or "")), status_code=303)
     response.set_cookie(
-        auth.SESSION_COOKIE, cookie, path=PREFIX, httponly=True, samesite="strict",
+        auth.SESSION_COOKIE,
+        cookie,
+        path=PREFIX,
+        httponly=True,
+        samesite="strict",
         secure=_secure(request),
     )
     response.delete_cookie(auth.LOGIN_CSRF_COOKIE, path=PREFIX)
@@ -147,11 +187,20 @@ def routes() -> list[BaseRoute]:
         Route(f"{PREFIX}/logout", guarded(logout), methods=["POST"]),
         Route(f"{PREFIX}/", guarded(views.conversation_list), name="staff_list"),
         Route(f"{PREFIX}/conversations/{{conversation_id:int}}", guarded(views.conversation)),
-        Route(f"{PREFIX}/conversations/{{conversation_id:int}}/review", guarded(views.save_review), methods=["POST"]),
-        Route(f"{PREFIX}/conversations/{{conversation_id:int}}/intent", guarded(views.correct_intent), methods=["POST"]),
+        Route(
+            f"{PREFIX}/conversations/{{conversation_id:int}}/review",
+            guarded(views.save_review),
+            methods=["POST"],
+        ),
+        Route(
+            f"{PREFIX}/conversations/{{conversation_id:int}}/intent",
+            guarded(views.correct_intent),
+            methods=["POST"],
+        ),
         Route(
             f"{PREFIX}/conversations/{{conversation_id:int}}/reveal",
-            guarded(views.reveal, role="admin"), methods=["POST"],
+            guarded(views.reveal, role="admin"),
+            methods=["POST"],
         ),
         Route(f"{PREFIX}/dashboard", guarded(views.dashboard)),
         Route(f"{PREFIX}/audit", guarded(views.audit_page, role="admin")),

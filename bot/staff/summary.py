@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -21,7 +22,9 @@ from bot.staff.models import ConversationSummary, StaffSyncState, events
 LOW_CONFIDENCE = 0.6
 EMERGENCY_INTENTS = frozenset({"emergency_symptoms"})
 FALLBACK_INTENTS = frozenset({"nlu_fallback"})
-FALLBACK_ACTIONS = frozenset({"action_clarify", "action_default_fallback", "action_two_stage_fallback"})
+FALLBACK_ACTIONS = frozenset(
+    {"action_clarify", "action_default_fallback", "action_two_stage_fallback"}
+)
 BOOKING_INTENTS = frozenset({"book_appointment"})
 BOOKING_LOOPS = frozenset({"booking_form"})
 PERSON_INTENTS = frozenset({"talk_to_human"})
@@ -77,8 +80,12 @@ class _Summary:
         self.event_count += 1
         self.last_event_id = max(self.last_event_id, row.id)
         if row.timestamp is not None:
-            self.started_at = row.timestamp if self.started_at is None else min(self.started_at, row.timestamp)
-            self.last_at = row.timestamp if self.last_at is None else max(self.last_at, row.timestamp)
+            self.started_at = (
+                row.timestamp if self.started_at is None else min(self.started_at, row.timestamp)
+            )
+            self.last_at = (
+                row.timestamp if self.last_at is None else max(self.last_at, row.timestamp)
+            )
         try:
             data = json.loads(row.data or "{}")
         except ValueError:
@@ -103,7 +110,9 @@ class _Summary:
         if intent and intent not in NOT_TOPICS and intent not in self.topics:
             self.topics.append(intent)
         if confidence is not None:
-            self.min_confidence = confidence if self.min_confidence is None else min(self.min_confidence, confidence)
+            self.min_confidence = (
+                confidence if self.min_confidence is None else min(self.min_confidence, confidence)
+            )
             if confidence < LOW_CONFIDENCE:
                 self.has_fallback = True
         self.has_fallback |= intent in FALLBACK_INTENTS
@@ -149,7 +158,7 @@ def _rebuild(conn: sa.engine.Connection, sender_ids: set[str]) -> None:
     """Recompute the summaries of ``sender_ids`` from all their events (insert or update)."""
     ids = sorted(sender_ids)
     for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
+        chunk = ids[start : start + 500]
         rows = conn.execute(
             sa.select(events).where(events.c.sender_id.in_(chunk)).order_by(events.c.id)
         ).fetchall()
@@ -157,7 +166,9 @@ def _rebuild(conn: sa.engine.Connection, sender_ids: set[str]) -> None:
         existing = {
             row.sender_id: row.id
             for row in conn.execute(
-                sa.select(summaries.c.id, summaries.c.sender_id).where(summaries.c.sender_id.in_(chunk))
+                sa.select(summaries.c.id, summaries.c.sender_id).where(
+                    summaries.c.sender_id.in_(chunk)
+                )
             )
         }
         updates = [dict(v, _id=existing[s]) for s, v in values.items() if s in existing]
@@ -237,4 +248,6 @@ def rebuild_all(engine: sa.engine.Engine) -> int:
 
 def delete_summaries(conn: sa.engine.Connection, sender_ids: list[str]) -> None:
     for start in range(0, len(sender_ids), 500):
-        conn.execute(summaries.delete().where(summaries.c.sender_id.in_(sender_ids[start:start + 500])))
+        conn.execute(
+            summaries.delete().where(summaries.c.sender_id.in_(sender_ids[start : start + 500]))
+        )

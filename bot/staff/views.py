@@ -61,11 +61,20 @@ def known_intents() -> tuple[str, ...]:
         domain = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text()) or {}
     except (OSError, yaml.YAMLError):
         return ()
-    names = [next(iter(item)) if isinstance(item, dict) else str(item) for item in domain.get("intents") or []]
+    names = [
+        next(iter(item)) if isinstance(item, dict) else str(item)
+        for item in domain.get("intents") or []
+    ]
     return tuple(sorted(name for name in names if INTENT_NAME.match(name)))
 
 
-def render(request: Request, identity: auth.StaffIdentity | None, name: str, status: int = 200, **context: Any) -> Response:
+def render(
+    request: Request,
+    identity: auth.StaffIdentity | None,
+    name: str,
+    status: int = 200,
+    **context: Any,
+) -> Response:
     context.update(
         identity=identity,
         csrf_token=identity.csrf_token if identity else context.get("csrf_token", ""),
@@ -82,7 +91,9 @@ def not_found(request: Request, identity: auth.StaffIdentity) -> Response:
 # --- list ----------------------------------------------------------------------------------
 
 
-def conversation_list(request: Request, identity: auth.StaffIdentity, form: FormData | None) -> Response:
+def conversation_list(
+    request: Request, identity: auth.StaffIdentity, form: FormData | None
+) -> Response:
     engine = auth.engine()
     summary.sync(engine)
     filters = queries.ListFilters.from_params(request.query_params)
@@ -90,8 +101,14 @@ def conversation_list(request: Request, identity: auth.StaffIdentity, form: Form
     rows, total = queries.list_page(engine, filters, tz(), page_size)
     pages = max(1, -(-total // page_size))
     return render(
-        request, identity, "list.html",
-        rows=rows, total=total, filters=filters, pages=pages, page_size=page_size,
+        request,
+        identity,
+        "list.html",
+        rows=rows,
+        total=total,
+        filters=filters,
+        pages=pages,
+        page_size=page_size,
     )
 
 
@@ -100,7 +117,9 @@ def export_csv(request: Request, identity: auth.StaffIdentity, form: FormData | 
     summary.sync(engine)
     filters = queries.ListFilters.from_params(request.query_params)
     rows = list(queries.all_rows(engine, filters, tz()))
-    auth.audit("export_csv", identity, "conversations", {"filters": filters.describe(), "rows": len(rows)})
+    auth.audit(
+        "export_csv", identity, "conversations", {"filters": filters.describe(), "rows": len(rows)}
+    )
     stamp = dt.datetime.now(tz()).strftime("%Y%m%d-%H%M")
     return Response(
         exports.conversations_csv(rows, tz()),
@@ -111,9 +130,16 @@ def export_csv(request: Request, identity: auth.StaffIdentity, form: FormData | 
 
 def export_nlu(request: Request, identity: auth.StaffIdentity, form: FormData | None) -> Response:
     since_day = queries._parse_date(request.query_params.get("since"))
-    since = dt.datetime.combine(since_day, dt.time(), tzinfo=tz()).timestamp() if since_day else None
+    since = (
+        dt.datetime.combine(since_day, dt.time(), tzinfo=tz()).timestamp() if since_day else None
+    )
     body = exports.nlu_yaml(auth.engine(), since)
-    auth.audit("export_nlu", identity, "intent_corrections", {"since": since_day.isoformat() if since_day else None})
+    auth.audit(
+        "export_nlu",
+        identity,
+        "intent_corrections",
+        {"since": since_day.isoformat() if since_day else None},
+    )
     return Response(
         body,
         media_type="application/x-yaml; charset=utf-8",
@@ -124,7 +150,9 @@ def export_nlu(request: Request, identity: auth.StaffIdentity, form: FormData | 
 # --- one conversation ----------------------------------------------------------------------
 
 
-def _conversation_page(request: Request, identity: auth.StaffIdentity, conversation_id: int, reveal: bool) -> Response:
+def _conversation_page(
+    request: Request, identity: auth.StaffIdentity, conversation_id: int, reveal: bool
+) -> Response:
     engine = auth.engine()
     row = queries.summary_by_id(engine, conversation_id)
     if row is None:
@@ -138,16 +166,24 @@ def _conversation_page(request: Request, identity: auth.StaffIdentity, conversat
             for reply in turn["replies"]:
                 reply["text"] = mask_contacts_in_text(reply["text"])
         for request_row in requests:
-            request_row["contact_value"] = mask_contact(request_row.get("contact_kind"), request_row.get("contact_value"))
+            request_row["contact_value"] = mask_contact(
+                request_row.get("contact_kind"), request_row.get("contact_value")
+            )
             for key in ("reason", "preferred_times"):
                 if request_row.get(key):
                     request_row[key] = mask_contacts_in_text(request_row[key])
     return render(
-        request, identity, "conversation.html",
-        conv=row, turns=turns, requests=requests, reveal=reveal,
+        request,
+        identity,
+        "conversation.html",
+        conv=row,
+        turns=turns,
+        requests=requests,
+        reveal=reveal,
         sender=row["sender_id"] if reveal else mask_sender(row["sender_id"]),
         review=queries.review_for(engine, row["sender_id"]),
-        intents=known_intents(), saved=request.query_params.get("saved"),
+        intents=known_intents(),
+        saved=request.query_params.get("saved"),
     )
 
 
@@ -177,7 +213,9 @@ def save_review(request: Request, identity: auth.StaffIdentity, form: FormData |
         return not_found(request, identity)
     reviewed = form.get("reviewed") in {"1", "on", "yes", "true"}
     tags = ", ".join(
-        dict.fromkeys(t.strip().lower() for t in str(form.get("tags") or "").split(",") if t.strip())
+        dict.fromkeys(
+            t.strip().lower() for t in str(form.get("tags") or "").split(",") if t.strip()
+        )
     )[:MAX_TAGS]
     values = {
         "reviewed": reviewed,
@@ -189,14 +227,18 @@ def save_review(request: Request, identity: auth.StaffIdentity, form: FormData |
     }
     table = ConversationReview.__table__
     with engine.begin() as conn:
-        updated = conn.execute(table.update().where(table.c.sender_id == row["sender_id"]).values(**values))
+        updated = conn.execute(
+            table.update().where(table.c.sender_id == row["sender_id"]).values(**values)
+        )
         if not updated.rowcount:
             conn.execute(table.insert().values(sender_id=row["sender_id"], **values))
     auth.audit("review", identity, f"conversation:{conversation_id}", {"reviewed": reviewed})
     return _back(conversation_id, "review")
 
 
-def correct_intent(request: Request, identity: auth.StaffIdentity, form: FormData | None) -> Response:
+def correct_intent(
+    request: Request, identity: auth.StaffIdentity, form: FormData | None
+) -> Response:
     conversation_id = request.path_params["conversation_id"]
     engine = auth.engine()
     row = queries.summary_by_id(engine, conversation_id)
@@ -205,8 +247,9 @@ def correct_intent(request: Request, identity: auth.StaffIdentity, form: FormDat
     intent = str(form.get("intent") or "").strip()
     allowed = known_intents()
     if not INTENT_NAME.match(intent) or (allowed and intent not in allowed):
-        return render(request, identity, "error.html", status=400,
-                      message="Choose one of the bot's intents.")
+        return render(
+            request, identity, "error.html", status=400, message="Choose one of the bot's intents."
+        )
     try:
         event_id = int(str(form.get("event_id") or ""))
     except ValueError:
@@ -214,7 +257,9 @@ def correct_intent(request: Request, identity: auth.StaffIdentity, form: FormDat
     with engine.begin() as conn:
         event = conn.execute(
             sa.select(events).where(
-                events.c.id == event_id, events.c.sender_id == row["sender_id"], events.c.type_name == "user"
+                events.c.id == event_id,
+                events.c.sender_id == row["sender_id"],
+                events.c.type_name == "user",
             )
         ).first()
         if event is None:
@@ -233,8 +278,12 @@ def correct_intent(request: Request, identity: auth.StaffIdentity, form: FormDat
         updated = conn.execute(table.update().where(table.c.event_id == event_id).values(**values))
         if not updated.rowcount:
             conn.execute(table.insert().values(event_id=event_id, **values))
-    auth.audit("correct_intent", identity, f"conversation:{conversation_id}",
-               {"event_id": event_id, "intent": intent})
+    auth.audit(
+        "correct_intent",
+        identity,
+        f"conversation:{conversation_id}",
+        {"event_id": event_id, "intent": intent},
+    )
     return _back(conversation_id, "intent")
 
 
@@ -250,17 +299,35 @@ def dashboard(request: Request, identity: auth.StaffIdentity, form: FormData | N
     if start > end or (end - start).days > 366:
         start = end - dt.timedelta(days=29)
     data = queries.dashboard(engine, start, end, tz())
-    return render(request, identity, "dashboard.html", data=data, start=start, end=end,
-                  chart=per_day_svg(data["days"]))
+    return render(
+        request,
+        identity,
+        "dashboard.html",
+        data=data,
+        start=start,
+        end=end,
+        chart=per_day_svg(data["days"]),
+    )
 
 
 def audit_page(request: Request, identity: auth.StaffIdentity, form: FormData | None) -> Response:
     table = auth.audit_log
     with auth.engine().connect() as conn:
-        rows = conn.execute(sa.select(table).order_by(table.c.id.desc()).limit(500)).mappings().all()
+        rows = (
+            conn.execute(sa.select(table).order_by(table.c.id.desc()).limit(500)).mappings().all()
+        )
     return render(request, identity, "audit.html", rows=rows)
 
 
-def login_page(request: Request, csrf_token: str, error: str | None = None, status: int = 200) -> Response:
-    return render(request, None, "login.html", status=status, csrf_token=csrf_token, error=error,
-                  next=request.query_params.get("next", ""))
+def login_page(
+    request: Request, csrf_token: str, error: str | None = None, status: int = 200
+) -> Response:
+    return render(
+        request,
+        None,
+        "login.html",
+        status=status,
+        csrf_token=csrf_token,
+        error=error,
+        next=request.query_params.get("next", ""),
+    )

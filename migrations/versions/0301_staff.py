@@ -74,8 +74,10 @@ def upgrade() -> None:
     )
     op.create_index("ix_conv_summ_started", "conversation_summaries", ["started_at"])
     for column in ("channel", "has_emergency", "has_fallback", "has_booking", "has_person"):
-        name = "ix_conv_summ_channel_started" if column == "channel" else (
-            f"ix_conv_summ_{column.removeprefix('has_')}_started"
+        name = (
+            "ix_conv_summ_channel_started"
+            if column == "channel"
+            else (f"ix_conv_summ_{column.removeprefix('has_')}_started")
         )
         op.create_index(name, "conversation_summaries", [column, "started_at"])
     op.create_table(

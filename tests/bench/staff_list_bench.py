@@ -29,9 +29,8 @@ os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
 ROOT = Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-import sqlalchemy as sa  # noqa: E402
-
-from staff.eventgen import Turn, conversation, event_row  # noqa: E402
+import sqlalchemy as sa
+from staff.eventgen import Turn, conversation, event_row
 
 TOPICS = [
     ("why do you check my hips when my back hurts", "why_check_hips"),
@@ -110,7 +109,7 @@ def fill(url: str, count: int) -> int:
 
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
 def main() -> int:
@@ -120,7 +119,9 @@ def main() -> int:
     parser.add_argument("--max-p95-ms", type=float, default=None, help="exit 1 above this p95")
     parser.add_argument("--keep", action="store_true", help="keep the database")
     args = parser.parse_args()
-    admin_url = os.environ.get("MEND_BENCH_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/test")
+    admin_url = os.environ.get(
+        "MEND_BENCH_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/test"
+    )
     admin, name, url = create_database(admin_url)
     try:
         return run(url, args)
@@ -134,8 +135,9 @@ def main() -> int:
 def run(url: str, args: argparse.Namespace) -> int:
     import datetime as dt
 
-    os.environ.update(DATABASE_URL=url, STAFF_SECRET_KEY="bench-" + uuid.uuid4().hex,
-                      STAFF_TIMEZONE="UTC")
+    os.environ.update(
+        DATABASE_URL=url, STAFF_SECRET_KEY="bench-" + uuid.uuid4().hex, STAFF_TIMEZONE="UTC"
+    )
     from starlette.testclient import TestClient
 
     from bot.db import get_engine
@@ -145,8 +147,10 @@ def run(url: str, args: argparse.Namespace) -> int:
 
     started = time.perf_counter()
     events = fill(url, args.conversations)
-    print(f"generated {args.conversations} conversations, {events} events "
-          f"in {time.perf_counter() - started:.1f}s")
+    print(
+        f"generated {args.conversations} conversations, {events} events "
+        f"in {time.perf_counter() - started:.1f}s"
+    )
     upgrade(url)
     started = time.perf_counter()
     summary.sync(get_engine())
@@ -160,8 +164,14 @@ def run(url: str, args: argparse.Namespace) -> int:
     with TestClient(create_app()) as client:
         page = client.get("/staff/login")
         token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
-        client.post("/staff/login", data={"email": "bench@mendpt.example",
-                                          "password": "bench password 123", "csrf_token": token})
+        client.post(
+            "/staff/login",
+            data={
+                "email": "bench@mendpt.example",
+                "password": "bench password 123",
+                "csrf_token": token,
+            },
+        )
         print(f"{'filter':<22} {'matches':>8} {'p50 ms':>8} {'p95 ms':>8}")
         for label, query in FILTERS.items():
             query = query.format(from30=from30)
@@ -181,14 +191,16 @@ def run(url: str, args: argparse.Namespace) -> int:
         table = sa.Table("events", sa.MetaData(), autoload_with=get_engine())
         for index in range(args.requests):
             with get_engine().begin() as conn:
-                conn.execute(table.insert(), rows[index * per_request:(index + 1) * per_request])
+                conn.execute(table.insert(), rows[index * per_request : (index + 1) * per_request])
             began = time.perf_counter()
             assert client.get("/staff/?flag=emergency").status_code == 200
             timings.append((time.perf_counter() - began) * 1000)
         p95 = percentile(timings, 0.95)
         worst = max(worst, p95)
-        print(f"{'emergency, +' + str(per_request) + ' new ev':<22} {'':>8} "
-              f"{statistics.median(timings):>8.1f} {p95:>8.1f}")
+        print(
+            f"{'emergency, +' + str(per_request) + ' new ev':<22} {'':>8} "
+            f"{statistics.median(timings):>8.1f} {p95:>8.1f}"
+        )
     print(f"worst p95: {worst:.1f} ms")
     if args.max_p95_ms is not None and worst > args.max_p95_ms:
         print(f"FAIL: p95 above {args.max_p95_ms} ms")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from typing import Iterator
+from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
@@ -34,32 +34,79 @@ SMS_PERSON = "+17205550199"
 SMS_STOP = "+13035550111"
 
 CONVERSATIONS = {
-    "web-emergency": (BASE + 3600 * 1, "rest", [
-        Turn("I have numbness in my groin and I can't control my bladder", "emergency_symptoms", 0.97,
-             ["Please call 911 or go to the nearest emergency room now."]),
-    ]),
-    "web-fallback": (BASE + 3600 * 2, "socketio", [
-        Turn("hello <script>alert('x')</script> is the weather nice", "nlu_fallback", 0.31,
-             ["Sorry, I didn't get that."], actions=["action_clarify"]),
-    ]),
-    "web-booking": (BASE + 3600 * 3, "rest", [
-        Turn("I'd like to book an appointment, call me at 303-555-0142", "book_appointment", 0.95,
-             ["Sure, let's book."], loop="booking_form"),
-    ]),
-    SMS_PERSON: (BASE + 3600 * 4, "twilio", [
-        Turn("can I talk to a real person", "talk_to_human", 0.9, ["I'll ask the front desk."]),
-    ]),
-    SMS_STOP: (BASE + 3600 * 5, "twilio", [
-        Turn("why check my hips", "why_check_hips", 0.88, ["Because..."]),
-        Turn("STOP", "stop", 0.99, ["You're unsubscribed."]),
-    ]),
-    "web-hips": (BASE + 3600 * 6, "rest", [
-        Turn("why do you check hips when my back hurts", "why_check_hips", 0.92, ["Good question."]),
-        Turn("my email is jane.doe@example.com", "greet", 0.55, ["Thanks."]),
-    ]),
-    "web-old": (OLD, "rest", [
-        Turn("old question about sciatica", "pt_for_back_pain", 0.9, ["Answer."]),
-    ]),
+    "web-emergency": (
+        BASE + 3600 * 1,
+        "rest",
+        [
+            Turn(
+                "I have numbness in my groin and I can't control my bladder",
+                "emergency_symptoms",
+                0.97,
+                ["Please call 911 or go to the nearest emergency room now."],
+            ),
+        ],
+    ),
+    "web-fallback": (
+        BASE + 3600 * 2,
+        "socketio",
+        [
+            Turn(
+                "hello <script>alert('x')</script> is the weather nice",
+                "nlu_fallback",
+                0.31,
+                ["Sorry, I didn't get that."],
+                actions=["action_clarify"],
+            ),
+        ],
+    ),
+    "web-booking": (
+        BASE + 3600 * 3,
+        "rest",
+        [
+            Turn(
+                "I'd like to book an appointment, call me at 303-555-0142",
+                "book_appointment",
+                0.95,
+                ["Sure, let's book."],
+                loop="booking_form",
+            ),
+        ],
+    ),
+    SMS_PERSON: (
+        BASE + 3600 * 4,
+        "twilio",
+        [
+            Turn("can I talk to a real person", "talk_to_human", 0.9, ["I'll ask the front desk."]),
+        ],
+    ),
+    SMS_STOP: (
+        BASE + 3600 * 5,
+        "twilio",
+        [
+            Turn("why check my hips", "why_check_hips", 0.88, ["Because..."]),
+            Turn("STOP", "stop", 0.99, ["You're unsubscribed."]),
+        ],
+    ),
+    "web-hips": (
+        BASE + 3600 * 6,
+        "rest",
+        [
+            Turn(
+                "why do you check hips when my back hurts",
+                "why_check_hips",
+                0.92,
+                ["Good question."],
+            ),
+            Turn("my email is jane.doe@example.com", "greet", 0.55, ["Thanks."]),
+        ],
+    ),
+    "web-old": (
+        OLD,
+        "rest",
+        [
+            Turn("old question about sciatica", "pt_for_back_pain", 0.9, ["Answer."]),
+        ],
+    ),
 }
 
 
@@ -71,29 +118,60 @@ def _missing(reason: str) -> None:
 
 def populate(url: str) -> None:
     """Conversations through Rasa's tracker store, then the other features' rows."""
-    save_with_rasa(url, {
-        sender: conversation(start, turns, channel)
-        for sender, (start, channel, turns) in CONVERSATIONS.items()
-    })
+    save_with_rasa(
+        url,
+        {
+            sender: conversation(start, turns, channel)
+            for sender, (start, channel, turns) in CONVERSATIONS.items()
+        },
+    )
     engine = sa.create_engine(url)
     meta = sa.MetaData()
     meta.reflect(engine, only=["booking_requests", "handoff_requests", "sms_opt_outs"])
     at = dt.datetime.fromtimestamp(BASE + 3600 * 3 + 60, dt.timezone.utc)
     with engine.begin() as conn:
-        conn.execute(meta.tables["booking_requests"].insert().values(
-            reference="BK-7Q2X", idempotency_key="k1", conversation_id="web-booking", channel="rest",
-            name="Pat Example", contact_kind="phone", contact_value="+13035550142",
-            clinic_location="boulder", preferred_times="mornings", reason="low back pain",
-            status="new", created_at=at,
-        ))
-        conn.execute(meta.tables["handoff_requests"].insert().values(
-            reference="HO-1ABC", idempotency_key="k2", conversation_id=SMS_PERSON, channel="twilio",
-            contact_kind="phone", contact_value=SMS_PERSON, reason="wants a person", status="new",
-            created_at=at + dt.timedelta(hours=1),
-        ))
-        conn.execute(meta.tables["sms_opt_outs"].insert().values(
-            phone_e164=SMS_STOP, opted_out_at=at + dt.timedelta(hours=2), opted_in_at=None,
-        ))
+        conn.execute(
+            meta.tables["booking_requests"]
+            .insert()
+            .values(
+                reference="BK-7Q2X",
+                idempotency_key="k1",
+                conversation_id="web-booking",
+                channel="rest",
+                name="Pat Example",
+                contact_kind="phone",
+                contact_value="+13035550142",
+                clinic_location="boulder",
+                preferred_times="mornings",
+                reason="low back pain",
+                status="new",
+                created_at=at,
+            )
+        )
+        conn.execute(
+            meta.tables["handoff_requests"]
+            .insert()
+            .values(
+                reference="HO-1ABC",
+                idempotency_key="k2",
+                conversation_id=SMS_PERSON,
+                channel="twilio",
+                contact_kind="phone",
+                contact_value=SMS_PERSON,
+                reason="wants a person",
+                status="new",
+                created_at=at + dt.timedelta(hours=1),
+            )
+        )
+        conn.execute(
+            meta.tables["sms_opt_outs"]
+            .insert()
+            .values(
+                phone_e164=SMS_STOP,
+                opted_out_at=at + dt.timedelta(hours=2),
+                opted_in_at=None,
+            )
+        )
     engine.dispose()
 
 
@@ -110,8 +188,16 @@ def staff_db(tmp_path_factory) -> Iterator[str]:
     """The shared fixture database URL, with the environment pointing at it."""
     folder = tmp_path_factory.mktemp("staff")
     url = f"sqlite:///{folder / 'mend.db'}"
-    saved = {k: os.environ.get(k) for k in ("DATABASE_URL", "MEND_DATA_DIR", "STAFF_SECRET_KEY",
-                                            "STAFF_TIMEZONE", "STAFF_COOKIE_SECURE")}
+    saved = {
+        k: os.environ.get(k)
+        for k in (
+            "DATABASE_URL",
+            "MEND_DATA_DIR",
+            "STAFF_SECRET_KEY",
+            "STAFF_TIMEZONE",
+            "STAFF_COOKIE_SECURE",
+        )
+    }
     os.environ.update(DATABASE_URL=url, MEND_DATA_DIR=str(folder), STAFF_TIMEZONE="UTC")
     os.environ.pop("STAFF_SECRET_KEY", None)
     os.environ.pop("STAFF_COOKIE_SECURE", None)

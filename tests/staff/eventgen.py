@@ -12,7 +12,7 @@ from typing import Any
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from rasa.shared.core.events import (  # noqa: E402
+from rasa.shared.core.events import (
     ActionExecuted,
     ActiveLoop,
     BotUttered,
@@ -33,7 +33,9 @@ class Turn:
     loop: str | None = None  # a form that starts in this turn
 
 
-def conversation(start: float, turns: list[Turn], channel: str = "rest", gap: float = 20.0) -> list[Event]:
+def conversation(
+    start: float, turns: list[Turn], channel: str = "rest", gap: float = 20.0
+) -> list[Event]:
     """A session start followed by ``turns``, each ``gap`` seconds apart, from ``start``."""
     t = start
     result: list[Event] = [
@@ -64,14 +66,20 @@ def conversation(start: float, turns: list[Turn], channel: str = "rest", gap: fl
             result.append(ActionExecuted(action, policy="RulePolicy", confidence=1.0, timestamp=t))
         if turn.loop:
             t += 0.1
-            result.append(ActionExecuted(turn.loop, policy="RulePolicy", confidence=1.0, timestamp=t))
+            result.append(
+                ActionExecuted(turn.loop, policy="RulePolicy", confidence=1.0, timestamp=t)
+            )
             result.append(ActiveLoop(turn.loop, timestamp=t))
         for reply in turn.replies:
             t += 0.1
-            result.append(ActionExecuted("utter_reply", policy="TEDPolicy", confidence=0.9, timestamp=t))
+            result.append(
+                ActionExecuted("utter_reply", policy="TEDPolicy", confidence=0.9, timestamp=t)
+            )
             result.append(BotUttered(reply, metadata={"utter_action": "utter_reply"}, timestamp=t))
         t += 0.1
-        result.append(ActionExecuted("action_listen", policy="RulePolicy", confidence=1.0, timestamp=t))
+        result.append(
+            ActionExecuted("action_listen", policy="RulePolicy", confidence=1.0, timestamp=t)
+        )
     return result
 
 

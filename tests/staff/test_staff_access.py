@@ -55,8 +55,11 @@ def test_every_staff_route_refuses_anonymous_access(app, client):
 def test_sign_in_sets_a_hardened_session_cookie(client):
     response = sign_in(client)
     assert response.status_code == 303
-    cookie = next(v for k, v in response.headers.multi_items()
-                  if k == "set-cookie" and v.startswith(auth.SESSION_COOKIE))
+    cookie = next(
+        v
+        for k, v in response.headers.multi_items()
+        if k == "set-cookie" and v.startswith(auth.SESSION_COOKIE)
+    )
     assert "httponly" in cookie.lower()
     assert "samesite=strict" in cookie.lower()
     assert "path=/staff" in cookie.lower()
@@ -85,8 +88,12 @@ def test_pages_work_after_sign_in_and_not_after_sign_out(staff_client):
     assert staff_client.get("/staff/").status_code == 200
     cookie = staff_client.cookies.get(auth.SESSION_COOKIE)
     token = csrf_of(staff_client.get("/staff/").text)
-    assert staff_client.post("/staff/logout", data={"csrf_token": token},
-                             follow_redirects=False).status_code == 303
+    assert (
+        staff_client.post(
+            "/staff/logout", data={"csrf_token": token}, follow_redirects=False
+        ).status_code
+        == 303
+    )
     staff_client.cookies.set(auth.SESSION_COOKIE, cookie, path="/staff")  # a copied cookie
     assert staff_client.get("/staff/", follow_redirects=False).status_code == 303
 
@@ -106,11 +113,14 @@ def test_forged_cookie_is_refused(client):
 
 def test_post_without_csrf_token_is_refused(staff_client):
     cid = conversation_id("web-hips")
-    response = staff_client.post(f"/staff/conversations/{cid}/review",
-                                 data={"reviewed": "1", "notes": "forged"})
+    response = staff_client.post(
+        f"/staff/conversations/{cid}/review", data={"reviewed": "1", "notes": "forged"}
+    )
     assert response.status_code == 403
-    response = staff_client.post(f"/staff/conversations/{cid}/review",
-                                 data={"reviewed": "1", "notes": "forged", "csrf_token": "guess"})
+    response = staff_client.post(
+        f"/staff/conversations/{cid}/review",
+        data={"reviewed": "1", "notes": "forged", "csrf_token": "guess"},
+    )
     assert response.status_code == 403
     assert "forged" not in staff_client.get(f"/staff/conversations/{cid}").text
 
@@ -118,16 +128,19 @@ def test_post_without_csrf_token_is_refused(staff_client):
 def test_post_from_another_site_is_refused_even_with_token(staff_client):
     cid = conversation_id("web-hips")
     token = csrf_of(staff_client.get(f"/staff/conversations/{cid}").text)
-    response = staff_client.post(f"/staff/conversations/{cid}/review",
-                                 data={"notes": "cross-site", "csrf_token": token},
-                                 headers={"Origin": "https://evil.example"})
+    response = staff_client.post(
+        f"/staff/conversations/{cid}/review",
+        data={"notes": "cross-site", "csrf_token": token},
+        headers={"Origin": "https://evil.example"},
+    )
     assert response.status_code == 403
 
 
 def test_sign_in_form_needs_its_csrf_token(client):
     client.get("/staff/login")
-    response = client.post("/staff/login", data={"email": STAFF, "password": PASSWORD},
-                           follow_redirects=False)
+    response = client.post(
+        "/staff/login", data={"email": STAFF, "password": PASSWORD}, follow_redirects=False
+    )
     assert response.status_code == 403
     assert auth.SESSION_COOKIE not in client.cookies
 
@@ -141,21 +154,34 @@ def test_lock_out_after_five_failed_sign_ins(client):
     assert refused.status_code == 401
     assert "locked" in refused.text
     with get_engine().begin() as conn:  # fifteen minutes later
-        conn.execute(auth.users.update().where(auth.users.c.email == email)
-                     .values(locked_until=time.time() - 1))
+        conn.execute(
+            auth.users.update()
+            .where(auth.users.c.email == email)
+            .values(locked_until=time.time() - 1)
+        )
     assert sign_in(client, email, PASSWORD).status_code == 303
     with get_engine().connect() as conn:
-        actions = [row.action for row in conn.execute(
-            sa.select(auth.audit_log.c.action).where(auth.audit_log.c.user_email == email))]
+        actions = [
+            row.action
+            for row in conn.execute(
+                sa.select(auth.audit_log.c.action).where(auth.audit_log.c.user_email == email)
+            )
+        ]
     assert actions.count("login_wrong") == 4 and "login_locked" in actions and "login" in actions
 
 
 def test_after_sign_in_only_local_redirects(client):
     page = client.get("/staff/login")
-    response = client.post("/staff/login", data={
-        "email": STAFF, "password": PASSWORD, "csrf_token": csrf_of(page.text),
-        "next": "https://evil.example/staff/",
-    }, follow_redirects=False)
+    response = client.post(
+        "/staff/login",
+        data={
+            "email": STAFF,
+            "password": PASSWORD,
+            "csrf_token": csrf_of(page.text),
+            "next": "https://evil.example/staff/",
+        },
+        follow_redirects=False,
+    )
     assert response.headers["location"] == "/staff/"
 
 
@@ -175,8 +201,11 @@ def test_only_admins_reveal_contacts_and_it_is_audited(client):
     assert revealed.status_code == 200
     assert SMS_PERSON in revealed.text
     with get_engine().connect() as conn:
-        row = conn.execute(sa.select(auth.audit_log).where(auth.audit_log.c.action == "reveal_contact")
-                           .order_by(auth.audit_log.c.id.desc())).first()
+        row = conn.execute(
+            sa.select(auth.audit_log)
+            .where(auth.audit_log.c.action == "reveal_contact")
+            .order_by(auth.audit_log.c.id.desc())
+        ).first()
     assert row.user_email == ADMIN and row.target == f"conversation:{cid}"
 
 
@@ -184,9 +213,12 @@ def test_opening_a_conversation_is_audited(staff_client):
     cid = conversation_id("web-emergency")
     staff_client.get(f"/staff/conversations/{cid}")
     with get_engine().connect() as conn:
-        rows = conn.execute(sa.select(auth.audit_log).where(
-            auth.audit_log.c.action == "view_conversation",
-            auth.audit_log.c.target == f"conversation:{cid}")).all()
+        rows = conn.execute(
+            sa.select(auth.audit_log).where(
+                auth.audit_log.c.action == "view_conversation",
+                auth.audit_log.c.target == f"conversation:{cid}",
+            )
+        ).all()
     assert rows and rows[-1].user_email == STAFF
 
 

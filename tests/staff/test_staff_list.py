@@ -19,7 +19,11 @@ def listed(client, query: str = "") -> set[str]:
     """The sender ids of the conversations the list page links to."""
     page = client.get(f"/staff/?{query}")
     assert page.status_code == 200
-    return {sender for sender in CONVERSATIONS if f'href="/staff/conversations/{conversation_id(sender)}"' in page.text}
+    return {
+        sender
+        for sender in CONVERSATIONS
+        if f'href="/staff/conversations/{conversation_id(sender)}"' in page.text
+    }
 
 
 @pytest.mark.parametrize(
@@ -67,10 +71,16 @@ def test_reviewed_and_tag_filters(staff_client):
 
     cid = conversation_id("web-emergency")
     page = staff_client.get(f"/staff/conversations/{cid}").text
-    response = staff_client.post(f"/staff/conversations/{cid}/review", data={
-        "csrf_token": csrf_of(page), "reviewed": "1", "notes": "Called back, went to ER.",
-        "tags": "Callback, red flag",
-    }, follow_redirects=False)
+    response = staff_client.post(
+        f"/staff/conversations/{cid}/review",
+        data={
+            "csrf_token": csrf_of(page),
+            "reviewed": "1",
+            "notes": "Called back, went to ER.",
+            "tags": "Callback, red flag",
+        },
+        follow_redirects=False,
+    )
     assert response.status_code == 303
     page = staff_client.get(f"/staff/conversations/{cid}").text
     assert "Called back, went to ER." in page and "callback, red flag" in page
@@ -113,8 +123,11 @@ def test_csv_export_is_filtered_masked_and_audited(staff_client):
     assert {row["conversation"] for row in rows} == {"'+1 ***-***-0199", "'+1 ***-***-0111"}
     assert SMS_PERSON not in response.text and SMS_STOP not in response.text
     with get_engine().connect() as conn:
-        row = conn.execute(sa.select(auth.audit_log).where(auth.audit_log.c.action == "export_csv")
-                           .order_by(auth.audit_log.c.id.desc())).first()
+        row = conn.execute(
+            sa.select(auth.audit_log)
+            .where(auth.audit_log.c.action == "export_csv")
+            .order_by(auth.audit_log.c.id.desc())
+        ).first()
     assert '"channel": "sms"' in row.detail and '"rows": 2' in row.detail
     everything = staff_client.get("/staff/export/conversations.csv").text
     assert "jane.doe" not in everything and "303-555-0142" not in everything
@@ -129,8 +142,12 @@ def test_dashboard_counts_and_chart(staff_client):
     page = staff_client.get(f"/staff/dashboard?from={YESTERDAY}&to={YESTERDAY}").text
     assert "<svg" in page and "Conversations per day by channel" in page
     assert f"{YESTERDAY} web: 4" in page and f"{YESTERDAY} sms: 2" in page
-    for number, label in ((6, "conversations"), (1, "emergencies"), (1, "booking requests"),
-                          (1, "asked for a person")):
+    for number, label in (
+        (6, "conversations"),
+        (1, "emergencies"),
+        (1, "booking requests"),
+        (1, "asked for a person"),
+    ):
         assert f">{number}</" in page and label in page
     assert "33.3%" in page  # 2 of 6 fell back or had low confidence
     assert "<td>why_check_hips</td><td>2</td>" in page

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from typing import Iterator
+from collections.abc import Iterator
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -89,9 +89,17 @@ def test_booking_row_alone_sets_the_booking_flag(pg_engine):
 
     table = queries.optional_tables(pg_engine)["booking_requests"]
     with pg_engine.begin() as conn:
-        conn.execute(table.insert().values(
-            reference="BK-ZZZZ", idempotency_key="k-pg", conversation_id="web-hips", channel="rest",
-            name="Sam", contact_kind="email", contact_value="sam@example.com", status="new",
-            created_at=dt.datetime.now(dt.timezone.utc),
-        ))
+        conn.execute(
+            table.insert().values(
+                reference="BK-ZZZZ",
+                idempotency_key="k-pg",
+                conversation_id="web-hips",
+                channel="rest",
+                name="Sam",
+                contact_kind="email",
+                contact_value="sam@example.com",
+                status="new",
+                created_at=dt.datetime.now(dt.timezone.utc),
+            )
+        )
     assert senders(pg_engine, flags=["booking"]) == {"web-booking", "web-hips"}

@@ -13,7 +13,7 @@ from bot.db.migrate import upgrade
 from bot.staff import auth, summary
 from bot.staff.cli import purge
 
-from .conftest import PASSWORD, csrf_of, conversation_id, populate, sign_in
+from .conftest import PASSWORD, conversation_id, csrf_of, populate, sign_in
 
 
 def _correct(client, sender: str, text_fragment: str, intent: str):
@@ -21,13 +21,19 @@ def _correct(client, sender: str, text_fragment: str, intent: str):
     page = client.get(f"/staff/conversations/{cid}").text
     with get_engine().connect() as conn:
         event_id = next(
-            row.id for row in conn.execute(sa.select(summary.events).where(
-                summary.events.c.sender_id == sender, summary.events.c.type_name == "user"))
+            row.id
+            for row in conn.execute(
+                sa.select(summary.events).where(
+                    summary.events.c.sender_id == sender, summary.events.c.type_name == "user"
+                )
+            )
             if text_fragment in row.data
         )
-    return client.post(f"/staff/conversations/{cid}/intent",
-                       data={"csrf_token": csrf_of(page), "event_id": str(event_id), "intent": intent},
-                       follow_redirects=False)
+    return client.post(
+        f"/staff/conversations/{cid}/intent",
+        data={"csrf_token": csrf_of(page), "event_id": str(event_id), "intent": intent},
+        follow_redirects=False,
+    )
 
 
 def test_corrections_export_as_rasa_nlu_yaml(staff_client, tmp_path):
@@ -35,7 +41,10 @@ def test_corrections_export_as_rasa_nlu_yaml(staff_client, tmp_path):
     from rasa.shared.nlu.training_data.loading import load_data
 
     assert _correct(staff_client, "web-fallback", "weather", "out_of_scope").status_code == 303
-    assert _correct(staff_client, "web-booking", "book an appointment", "book_appointment").status_code == 303
+    assert (
+        _correct(staff_client, "web-booking", "book an appointment", "book_appointment").status_code
+        == 303
+    )
     assert _correct(staff_client, "web-hips", "my email", "out_of_scope").status_code == 303
     page = staff_client.get(f"/staff/conversations/{conversation_id('web-fallback')}").text
     assert "corrected to <code>out_of_scope</code>" in page
@@ -49,9 +58,15 @@ def test_corrections_export_as_rasa_nlu_yaml(staff_client, tmp_path):
     path.write_text(text)
     data = load_data(str(path))
     examples = {(m.get("intent"), m.get("text")) for m in data.intent_examples}
-    assert ("book_appointment", "I'd like to book an appointment, call me at +1 ***-***-0142") in examples
+    assert (
+        "book_appointment",
+        "I'd like to book an appointment, call me at +1 ***-***-0142",
+    ) in examples
     assert ("out_of_scope", "my email is j***@example.com") in examples
-    assert any(intent == "out_of_scope" and "(script)" not in t and "weather" in t for intent, t in examples)
+    assert any(
+        intent == "out_of_scope" and "(script)" not in t and "weather" in t
+        for intent, t in examples
+    )
     assert "jane.doe" not in text and "303-555-0142" not in text
 
 
@@ -72,11 +87,15 @@ def test_correction_must_belong_to_the_conversation(staff_client):
     cid = conversation_id("web-hips")
     page = staff_client.get(f"/staff/conversations/{cid}").text
     with get_engine().connect() as conn:
-        other_event = conn.execute(sa.select(summary.events.c.id).where(
-            summary.events.c.sender_id == "web-emergency", summary.events.c.type_name == "user")).scalar()
-    response = staff_client.post(f"/staff/conversations/{cid}/intent",
-                                 data={"csrf_token": csrf_of(page), "event_id": str(other_event),
-                                       "intent": "greet"})
+        other_event = conn.execute(
+            sa.select(summary.events.c.id).where(
+                summary.events.c.sender_id == "web-emergency", summary.events.c.type_name == "user"
+            )
+        ).scalar()
+    response = staff_client.post(
+        f"/staff/conversations/{cid}/intent",
+        data={"csrf_token": csrf_of(page), "event_id": str(other_event), "intent": "greet"},
+    )
     assert response.status_code == 404
 
 
@@ -114,11 +133,15 @@ def test_purge_deletes_old_conversations_and_their_rows(tmp_path):
     engine = sa.create_engine(url)
     summary.sync(engine)
     with engine.begin() as conn:
-        conn.execute(sa.text("INSERT INTO conversation_reviews (sender_id, reviewed) VALUES ('web-old', 1)"))
+        conn.execute(
+            sa.text("INSERT INTO conversation_reviews (sender_id, reviewed) VALUES ('web-old', 1)")
+        )
     assert purge(50, engine) == 1
     with engine.connect() as conn:
         senders = {row[0] for row in conn.execute(sa.text("SELECT DISTINCT sender_id FROM events"))}
-        summaries = {row[0] for row in conn.execute(sa.text("SELECT sender_id FROM conversation_summaries"))}
+        summaries = {
+            row[0] for row in conn.execute(sa.text("SELECT sender_id FROM conversation_summaries"))
+        }
         reviews = conn.execute(sa.text("SELECT count(*) FROM conversation_reviews")).scalar()
         bookings = conn.execute(sa.text("SELECT count(*) FROM booking_requests")).scalar()
     assert "web-old" not in senders and "web-old" not in summaries and reviews == 0
@@ -136,10 +159,16 @@ def test_summaries_follow_new_events_without_double_counting(tmp_path):
     assert summary.sync(engine) > 0
     assert summary.sync(engine) == 0  # nothing new: nothing read
     # the same conversation continues, and a new one starts
-    save_with_rasa(url, {
-        "a": conversation(1000.0, [Turn("hi", "greet"), Turn("chest pain and numb legs", "emergency_symptoms")]),
-        "b": conversation(2000.0, [Turn("book me in", "book_appointment")]),
-    })
+    save_with_rasa(
+        url,
+        {
+            "a": conversation(
+                1000.0,
+                [Turn("hi", "greet"), Turn("chest pain and numb legs", "emergency_symptoms")],
+            ),
+            "b": conversation(2000.0, [Turn("book me in", "book_appointment")]),
+        },
+    )
     summary.sync(engine)
     summary.sync(engine)
     with engine.connect() as conn:

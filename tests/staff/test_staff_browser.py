@@ -1,0 +1,107 @@
+"""A real browser (headless Chromium) signs in, filters to emergencies, opens the transcript and
+marks it reviewed, against the web app served by uvicorn on a free port."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from bot.db import get_engine
+from bot.settings import PROJECT_ROOT
+from bot.staff.queries import reviews
+
+from .conftest import PASSWORD, STAFF, _missing, conversation_id
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def server_url(staff_db):
+    import uvicorn
+
+    from bot.web.app import create_app
+
+    port = _free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(),
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+            access_log=False,
+            ws="none",
+        )
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+def test_staff_member_triages_an_emergency_in_a_browser(server_url):
+    if not Path(CHROMIUM).exists():
+        _missing(f"{CHROMIUM} is not installed")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with get_engine().begin() as conn:  # start from "not reviewed"
+        conn.execute(reviews.delete().where(reviews.c.sender_id == "web-emergency"))
+    cid = conversation_id("web-emergency")
+
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            page.set_default_timeout(15000)
+            page.goto(f"{server_url}/staff/")
+            assert "/staff/login" in page.url
+            page.fill("input[name=email]", STAFF)
+            page.fill("input[name=password]", PASSWORD)
+            page.click("button:has-text('Sign in')")
+            page.wait_for_selector("h1:has-text('Conversations')")
+
+            page.check("input[name=flag][value=emergency]")
+            page.click("button:has-text('Apply')")
+            page.wait_for_url("**flag=emergency**")
+            assert page.locator("tbody tr").count() == 1
+            page.click(f"a[href='/staff/conversations/{cid}']")
+            page.wait_for_selector("text=I have numbness in my groin")
+            assert page.locator("text=Please call 911").count() == 1
+
+            page.check("input[name=reviewed]")
+            page.click("button:has-text('Save review')")
+            page.wait_for_selector("text=Saved.")
+            assert page.is_checked("input[name=reviewed]")
+            out = PROJECT_ROOT / "test-output"
+            out.mkdir(exist_ok=True)
+            page.screenshot(path=str(out / "staff_review_transcript.png"), full_page=True)
+
+            page.goto(f"{server_url}/staff/?flag=emergency&reviewed=yes")
+            assert page.locator(f"a[href='/staff/conversations/{cid}']").count() == 1
+        finally:
+            browser.close()
+    with get_engine().connect() as conn:
+        row = conn.execute(sa.select(reviews).where(reviews.c.sender_id == "web-emergency")).first()
+    assert row.reviewed and row.reviewed_by == STAFF
