@@ -1,6 +1,18 @@
 """Staff review: a signed-in web app under ``/staff/`` to read, triage and learn from conversations.
 
 Conversations come from Rasa's tracker store (the ``events`` table in ``DATABASE_URL``); this
-package keeps its own tables beside it (accounts, sessions, audit log, reviews, intent corrections
-and a per-conversation summary that keeps the list fast). See ``routes.py`` for the pages.
+package keeps its own tables beside it (migration ``0301_staff``): accounts, sessions, audit log,
+reviews, intent corrections and a per-conversation summary that keeps the list fast.
+
+Pages (all need sign-in; see ``routes.py``): ``/staff/`` list with filters, ``/staff/conversations/N``
+transcript (review, notes, tags, intent corrections, admin-only contact reveal), ``/staff/dashboard``,
+``/staff/audit`` (admin), exports ``/staff/export/conversations.csv`` and ``/staff/export/nlu.yml``.
+
+Command line: ``bot staff add EMAIL --role admin|staff [--update]``, ``bot staff sync [--rebuild]``,
+``bot logs purge --older-than DAYS``.
+
+Settings (environment): ``STAFF_SECRET_KEY`` (else generated in the data dir, mode 0600),
+``STAFF_SESSION_MINUTES`` (60), ``STAFF_COOKIE_SECURE`` (false; the cookie is Secure anyway over
+HTTPS), ``STAFF_MAX_FAILED_LOGINS`` (5), ``STAFF_LOCKOUT_MINUTES`` (15), ``STAFF_TIMEZONE``
+(America/Denver), ``STAFF_PAGE_SIZE`` (50).
 """
