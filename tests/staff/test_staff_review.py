@@ -176,3 +176,19 @@ def test_summaries_follow_new_events_without_double_counting(tmp_path):
     assert rows["a"].turns == 2 and rows["a"].has_emergency and rows["a"].first_question == "hi"
     assert rows["b"].turns == 1 and rows["b"].has_booking
     engine.dispose()
+
+
+def test_clarify_action_counts_as_fallback_even_with_a_confident_intent(tmp_path):
+    from .eventgen import Turn, conversation, event_row
+
+    events = conversation(
+        0.0,
+        [Turn("hips?", "why_check_hips", 0.93, ["Did you mean...?"], actions=["action_clarify"])],
+    )
+    rows = []
+    for index, event in enumerate(events, start=1):
+        row = event_row("+13035550100", event)
+        rows.append(type("Row", (), dict(row, id=index)))
+    values = summary.summarize(rows)["+13035550100"]
+    assert values["has_fallback"] and not values["has_emergency"]
+    assert values["channel"] == "web"  # rest input channel, whatever the sender id looks like
