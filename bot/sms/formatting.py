@@ -15,9 +15,11 @@ MAX_SMS_CHARS = 1600  # Twilio rejects longer message bodies
 INLINE_TITLE_CHARS = 30  # longer choice labels go one per line
 
 _LINK = re.compile(r"\[([^\]\n]+)\]\((\S+?)\)")
-_BOLD = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1", re.DOTALL)
-_ITALIC_STAR = re.compile(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])")
-_ITALIC_UNDERSCORE = re.compile(r"(?<![\w_])_(?=\S)([^_\n]+?)(?<=\S)_(?![\w_])")
+# Emphasis markers must not touch another marker, so masked numbers ("+1 ***-***-0100") and
+# rules ("***") are left alone.
+_BOLD = re.compile(r"(?<![\w*_])(\*\*|__)(?![\s*_])(.+?)(?<![\s*_])\1(?![\w*_])", re.DOTALL)
+_ITALIC_STAR = re.compile(r"(?<![\w*])\*(?![\s*])([^*\n]+?)(?<![\s*])\*(?![\w*])")
+_ITALIC_UNDERSCORE = re.compile(r"(?<![\w_])_(?![\s_])([^_\n]+?)(?<![\s_])_(?![\w_])")
 _CODE = re.compile(r"`([^`\n]+)`")
 _HEADING = re.compile(r"^[ \t]*#{1,6}[ \t]+", re.MULTILINE)
 _STAR_BULLET = re.compile(r"^([ \t]*)[*+][ \t]+", re.MULTILINE)

@@ -20,6 +20,13 @@ def test_markdown_is_removed_but_links_keep_their_address():
     )
 
 
+def test_masked_numbers_and_lone_asterisks_survive():
+    text = "Can we reach you at (+1 ***-***-0142)? Rated 5 * 2 = 10 ** 3 ***"
+
+    assert plain_text(text) == text
+    assert plain_text("**Call** us, *now*, __please__") == "Call us, now, please"
+
+
 def test_underscores_inside_words_and_urls_survive():
     text = "Visit https://example.org/low_back_pain and my_file"
 

@@ -147,20 +147,35 @@ def test_faq_then_booking_by_sms_with_the_senders_number(sms_live_bot, twilio_ap
     answer = "\n".join(phone.text("why do you check my hips when my back hurts?"))
     assert "Source: Kim & Shin, Med Sci Monit 2020" in answer
 
-    asked_name = "\n".join(phone.text("I'd like to book an appointment"))
-    assert "name" in asked_name.lower()
-    contact_question = "\n".join(phone.text("Jane Doe"))
-    assert "+1 ***-***-0142" in contact_question  # the sender's number, masked
-    assert "Reply 1 for Yes, use this number" in contact_question
-    location_question = "\n".join(phone.text("1"))
-    assert "1 for Boulder" in location_question and "2 for Lafayette" in location_question
-    phone.text("2")
-    phone.text("weekday mornings")
-    summary = "\n".join(phone.text("my lower back"))
-    assert PATIENT in summary and "Lafayette" in summary
-    assert "Reply 1 for Confirm and send" in summary
-    confirmation = "\n".join(phone.text("1"))
-    assert confirmation
+    # Answer whatever the form asks next, the way a patient would, until the request is sent.
+    reply = "\n".join(phone.text("I'd like to book an appointment"))
+    seen, transcript = [], [reply]
+    for _ in range(8):
+        if "Here's your appointment request" in reply:
+            assert PATIENT in reply and "Lafayette" in reply
+            assert "Reply 1 for Confirm and send" in reply
+            seen.append("summary")
+            answer = "1"
+        elif "texting from" in reply:
+            assert "+1 ***-***-0142" in reply  # the sender's own number, offered (masked)
+            assert "Reply 1 for Yes, use this number" in reply
+            seen.append("contact")
+            answer = "1"
+        elif "name" in reply.lower() and "?" in reply:
+            answer = "Jane Doe"
+        elif "Which clinic" in reply:
+            assert "1 for Boulder" in reply and "2 for Lafayette" in reply
+            answer = "2"
+        elif "days and times" in reply:
+            answer = "weekday mornings"
+        elif "help with" in reply:
+            answer = "my lower back"
+        else:
+            break
+        reply = "\n".join(phone.text(answer))
+        transcript += [f">>> {answer}", reply]
+    assert seen == ["contact", "summary"], "\n".join(transcript)
+    assert "reference" in reply.lower()
 
     engine = sa.create_engine(sms_live_bot.database_url)
     with engine.connect() as connection:
