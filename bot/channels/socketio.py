@@ -19,7 +19,8 @@ import logging
 import re
 import uuid
 from asyncio import CancelledError
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
@@ -41,7 +42,7 @@ SORRY_REPLY = (
 )
 
 
-def allowed_origins() -> List[str]:
+def allowed_origins() -> list[str]:
     """The page origins allowed to open a socket, from settings.
 
     An empty list would switch python-socketio's origin check off entirely, so it is refused.
@@ -55,7 +56,7 @@ def allowed_origins() -> List[str]:
     return origins
 
 
-def valid_session_id(value: Any) -> Optional[str]:
+def valid_session_id(value: Any) -> str | None:
     """``value`` if it is an acceptable conversation id, else None."""
     if isinstance(value, str) and SESSION_ID_PATTERN.match(value):
         return value
@@ -66,7 +67,7 @@ class GuardedSocketIOOutput(SocketIOOutput):
     """Rasa's socket.io output, with ``custom`` payloads sent whole as ``{"custom": ...}``."""
 
     async def send_custom_json(
-        self, recipient_id: Text, json_message: Dict[Text, Any], **kwargs: Any
+        self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any
     ) -> None:
         await self._send_message(recipient_id, {"custom": json_message})
 
@@ -75,30 +76,26 @@ class GuardedSocketIOInput(SocketIOInput):
     """The socket.io channel (``/socket.io`` on the Rasa server) the chat widget connects to."""
 
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return "socketio"
 
-    def get_output_channel(self) -> Optional[GuardedSocketIOOutput]:
+    def get_output_channel(self) -> GuardedSocketIOOutput | None:
         if self.sio is None:
             return super().get_output_channel()  # warns, returns None
         return GuardedSocketIOOutput(self.sio, self.bot_message_evt)
 
-    def _conversation_id(self, sid: Text, data: Dict[Text, Any]) -> Optional[Text]:
+    def _conversation_id(self, sid: str, data: dict[str, Any]) -> str | None:
         if not self.session_persistence:
             return sid
         return valid_session_id(data.get("session_id"))
 
-    def _metadata(self, data: Dict[Text, Any]) -> Dict[Text, Any]:
+    def _metadata(self, data: dict[str, Any]) -> dict[str, Any]:
         metadata = data.get(self.metadata_key)
         return metadata if isinstance(metadata, dict) else {}
 
-    def blueprint(
-        self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
-    ) -> Blueprint:
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         sio = AsyncServer(async_mode="sanic", cors_allowed_origins=allowed_origins())
-        socketio_webhook = SocketBlueprint(
-            sio, self.socketio_path, "socketio_webhook", __name__
-        )
+        socketio_webhook = SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
         self.sio = sio
         output = GuardedSocketIOOutput(sio, self.bot_message_evt)
 
@@ -107,17 +104,15 @@ class GuardedSocketIOInput(SocketIOInput):
             return response.json({"status": "ok"})
 
         @sio.on("session_request", namespace=self.namespace)
-        async def session_request(sid: Text, data: Any) -> None:
+        async def session_request(sid: str, data: Any) -> None:
             requested = data.get("session_id") if isinstance(data, dict) else None
             session_id = valid_session_id(requested) or uuid.uuid4().hex
             if self.session_persistence:
                 await sio.enter_room(sid, session_id, namespace=self.namespace)
-            await sio.emit(
-                "session_confirm", session_id, room=sid, namespace=self.namespace
-            )
+            await sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)
 
         @sio.on(self.user_message_evt, namespace=self.namespace)
-        async def handle_message(sid: Text, data: Any) -> None:
+        async def handle_message(sid: str, data: Any) -> None:
             data = data if isinstance(data, dict) else {}
             conversation_id = self._conversation_id(sid, data)
             if conversation_id is None:

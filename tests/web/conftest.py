@@ -18,9 +18,9 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 import httpx
 import pytest
@@ -81,8 +81,11 @@ class Server:
         self.log = log
         self._log_file = log.open("w")
         self.process = subprocess.Popen(
-            command, env={**os.environ, **QUIET_ENV, **env}, cwd=PROJECT_ROOT,
-            stdout=self._log_file, stderr=subprocess.STDOUT,
+            command,
+            env={**os.environ, **QUIET_ENV, **env},
+            cwd=PROJECT_ROOT,
+            stdout=self._log_file,
+            stderr=subprocess.STDOUT,
         )
         try:
             wait_for_http(health_url, self.process, log)
@@ -118,8 +121,18 @@ def start_web_app(port: int, rasa_url: str, tmp: Path) -> Server:
         "MEND_DATA_DIR": str(tmp),
     }
     command = [
-        sys.executable, "-m", "uvicorn", "bot.web.app:create_app", "--factory",
-        "--host", "127.0.0.1", "--port", str(port), "--ws", "none", "--no-access-log",
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "bot.web.app:create_app",
+        "--factory",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--ws",
+        "none",
+        "--no-access-log",
     ]
     return Server(command, env, f"http://127.0.0.1:{port}/health", tmp / "web.log")
 
@@ -132,7 +145,9 @@ def echo_site(tmp_path_factory) -> Iterator[Site]:
     env = {"WEB_ALLOWED_ORIGINS": f"http://127.0.0.1:{web_port}", "MEND_DATA_DIR": str(tmp)}
     bot = Server(
         [sys.executable, str(Path(__file__).with_name("echo_server.py")), str(rasa_port)],
-        env, f"{rasa_url}/webhooks/socketio/", tmp / "echo.log",
+        env,
+        f"{rasa_url}/webhooks/socketio/",
+        tmp / "echo.log",
     )
     try:
         web = start_web_app(web_port, rasa_url, tmp)
@@ -158,9 +173,7 @@ def live_site(tmp_path_factory) -> Iterator[Site]:
         skip_or_fail("no trained model in models/ (run `make train` or `make test`)")
     tmp = tmp_path_factory.mktemp("live_site")
     web_port = free_port()
-    bot = start_live_bot(
-        tmp, {"WEB_ALLOWED_ORIGINS": f"http://127.0.0.1:{web_port}"}
-    )
+    bot = start_live_bot(tmp, {"WEB_ALLOWED_ORIGINS": f"http://127.0.0.1:{web_port}"})
     try:
         web = start_web_app(web_port, bot.rasa_url, tmp)
     except Exception:

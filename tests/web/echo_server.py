@@ -50,8 +50,10 @@ async def scripted_bot(message: UserMessage) -> None:
         await out.send_text_with_buttons(
             to,
             "Which clinic?",
-            [{"title": "Boulder", "payload": "/choose_boulder"},
-             {"title": "Lafayette", "payload": "/choose_lafayette"}],
+            [
+                {"title": "Boulder", "payload": "/choose_boulder"},
+                {"title": "Lafayette", "payload": "/choose_lafayette"},
+            ],
         )
     elif message.text == "/fail":
         raise RuntimeError("scripted failure")
@@ -62,8 +64,11 @@ async def scripted_bot(message: UserMessage) -> None:
 def build_app() -> Sanic:
     app = Sanic(f"echo_{uuid.uuid4().hex[:8]}")
     channel = GuardedSocketIOInput.from_credentials(
-        {"user_message_evt": "user_uttered", "bot_message_evt": "bot_uttered",
-         "session_persistence": True}
+        {
+            "user_message_evt": "user_uttered",
+            "bot_message_evt": "bot_uttered",
+            "session_persistence": True,
+        }
     )
     app.blueprint(channel.blueprint(scripted_bot), url_prefix="/webhooks/socketio")
     return app

@@ -6,51 +6,84 @@ model or browser is needed.
 
 from __future__ import annotations
 
-import queue
-from typing import Any, Iterator
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from typing import Any
 
 import httpx
 import pytest
-import socketio
+import pytest_asyncio
+import websockets
 
 from bot.channels.input_guard import EMPTY_REPLY
 from bot.channels.socketio import SORRY_REPLY
 
 
 class Chat:
-    """A socket.io client that collects what the bot sends."""
+    """A minimal socket.io v5 client over a WebSocket, as a browser on the page would connect.
 
-    def __init__(self, rasa_url: str, origin: str) -> None:
-        self.received: queue.Queue[dict[str, Any]] = queue.Queue()
-        self.session: queue.Queue[str] = queue.Queue()
-        self.client = socketio.Client(reconnection=False)
-        self.client.on("bot_uttered", self.received.put)
-        self.client.on("session_confirm", self.session.put)
-        self.client.connect(rasa_url, headers={"Origin": origin}, transports=["polling"])
+    (python-socketio's own client needs a newer aiohttp than Rasa allows for WebSockets, and its
+    long-polling transport takes up to 30 s to disconnect.)
+    """
 
-    def start(self, session_id: Any = None) -> str:
-        self.client.emit("session_request", {"session_id": session_id})
-        return self.session.get(timeout=10)
+    def __init__(self, connection: websockets.WebSocketClientProtocol) -> None:
+        self.connection = connection
 
-    def say(self, session_id: str, text: Any, count: int = 1) -> list[dict[str, Any]]:
-        self.client.emit("user_uttered", {"message": text, "session_id": session_id})
-        return [self.received.get(timeout=10) for _ in range(count)]
+    @classmethod
+    async def open(cls, rasa_url: str, origin: str) -> Chat:
+        url = rasa_url.replace("http://", "ws://") + "/socket.io/?EIO=4&transport=websocket"
+        connection = await websockets.connect(url, origin=origin, open_timeout=10)
+        chat = cls(connection)
+        assert (await chat._packet()).startswith("0")  # engine.io open
+        await connection.send("40")  # socket.io connect to namespace "/"
+        assert (await chat._packet()).startswith("40")
+        return chat
 
-    def close(self) -> None:
-        self.client.disconnect()
+    async def _packet(self) -> str:
+        while True:
+            packet = await asyncio.wait_for(self.connection.recv(), 10)
+            if packet == "2":  # engine.io ping
+                await self.connection.send("3")
+                continue
+            return packet
+
+    async def emit(self, event: str, data: Any) -> None:
+        await self.connection.send("42" + json.dumps([event, data]))
+
+    async def event(self, name: str, timeout: float = 10) -> Any:
+        while True:
+            packet = await asyncio.wait_for(self._packet(), timeout)
+            if packet.startswith("42"):
+                event, *args = json.loads(packet[2:])
+                if event == name:
+                    return args[0] if args else None
+
+    async def start(self, session_id: Any = None) -> str:
+        await self.emit("session_request", {"session_id": session_id})
+        return await self.event("session_confirm")
+
+    async def say(self, session_id: str, text: Any, count: int = 1) -> list[dict[str, Any]]:
+        await self.emit("user_uttered", {"message": text, "session_id": session_id})
+        return [await self.event("bot_uttered") for _ in range(count)]
+
+    async def close(self) -> None:
+        await self.connection.close()
 
 
-@pytest.fixture
-def chat(echo_site) -> Iterator[Chat]:
-    chat = Chat(echo_site.rasa_url, echo_site.origin)
+@pytest_asyncio.fixture
+async def chat(echo_site) -> AsyncIterator[Chat]:
+    chat = await Chat.open(echo_site.rasa_url, echo_site.origin)
     yield chat
-    chat.close()
+    await chat.close()
 
 
 def polling_handshake(rasa_url: str, origin: str) -> httpx.Response:
     return httpx.get(
-        f"{rasa_url}/socket.io/", params={"EIO": "4", "transport": "polling"},
-        headers={"Origin": origin}, timeout=10,
+        f"{rasa_url}/socket.io/",
+        params={"EIO": "4", "transport": "polling"},
+        headers={"Origin": origin},
+        timeout=10,
     )
 
 
@@ -64,62 +97,73 @@ def test_other_origins_are_refused(echo_site):
     response = polling_handshake(echo_site.rasa_url, "http://evil.example")
     assert response.status_code == 400
     assert "access-control-allow-origin" not in response.headers
-    with pytest.raises(socketio.exceptions.ConnectionError):
-        Chat(echo_site.rasa_url, "http://evil.example")
 
 
-def test_custom_payload_arrives_whole(chat):
-    session = chat.start()
-    answer, sources_text, custom = chat.say(session, "/answer", count=3)
+@pytest.mark.asyncio
+async def test_other_origins_cannot_open_a_websocket(echo_site):
+    with pytest.raises(websockets.InvalidStatusCode):
+        await Chat.open(echo_site.rasa_url, "http://evil.example")
+
+
+@pytest.mark.asyncio
+async def test_custom_payload_arrives_whole(chat):
+    session = await chat.start()
+    answer, sources_text, custom = await chat.say(session, "/answer", count=3)
     assert answer["text"].startswith("Your hips")
     assert sources_text["text"].startswith("Sources:")
     assert custom["custom"]["answer_id"] == "why_check_hips"
     assert custom["custom"]["sources"][0]["doi_url"] == "https://doi.org/10.12659/MSM.925080"
 
 
+@pytest.mark.asyncio
 @pytest.mark.parametrize("bad", ["", "   ", None, 42, {"text": "hi"}])
-def test_empty_or_non_text_message_gets_a_reply(chat, bad):
-    session = chat.start()
-    [reply] = chat.say(session, bad)
+async def test_empty_or_non_text_message_gets_a_reply(chat, bad):
+    session = await chat.start()
+    [reply] = await chat.say(session, bad)
     assert reply == {"text": EMPTY_REPLY}
 
 
-def test_too_long_message_gets_a_reply_and_is_not_processed(chat):
-    session = chat.start()
-    [reply] = chat.say(session, "back pain " * 300)
+@pytest.mark.asyncio
+async def test_too_long_message_gets_a_reply_and_is_not_processed(chat):
+    session = await chat.start()
+    [reply] = await chat.say(session, "back pain " * 300)
     assert "too long" in reply["text"]
     # The conversation carries on normally afterwards.
-    [echo] = chat.say(session, "hello")
+    [echo] = await chat.say(session, "hello")
     assert echo["text"].startswith("You said: hello")
 
 
-def test_failure_in_the_bot_gets_an_apology_not_silence(chat):
-    session = chat.start()
-    [reply] = chat.say(session, "/fail")
+@pytest.mark.asyncio
+async def test_failure_in_the_bot_gets_an_apology_not_silence(chat):
+    session = await chat.start()
+    [reply] = await chat.say(session, "/fail")
     assert reply == {"text": SORRY_REPLY}
 
 
-def test_session_continues_across_connections(echo_site, chat):
-    session = chat.start()
-    chat.close()
-    again = Chat(echo_site.rasa_url, echo_site.origin)
+@pytest.mark.asyncio
+async def test_session_continues_across_connections(echo_site, chat):
+    session = await chat.start()
+    await chat.close()
+    again = await Chat.open(echo_site.rasa_url, echo_site.origin)
     try:
-        assert again.start(session) == session
-        [reply] = again.say(session, "still me")
+        assert await again.start(session) == session
+        [reply] = await again.say(session, "still me")
         assert f"Conversation: {session}" in reply["text"]
     finally:
-        again.close()
+        await again.close()
 
 
+@pytest.mark.asyncio
 @pytest.mark.parametrize("bad_id", ["x" * 500, "../../etc", "<script>", 12345, ""])
-def test_unusable_session_ids_get_a_fresh_one(chat, bad_id):
-    session = chat.start(bad_id)
+async def test_unusable_session_ids_get_a_fresh_one(chat, bad_id):
+    session = await chat.start(bad_id)
     assert session != bad_id
     assert len(session) == 32
 
 
-def test_message_without_session_id_is_ignored(chat):
-    chat.start()
-    chat.client.emit("user_uttered", {"message": "hello"})
-    with pytest.raises(queue.Empty):
-        chat.received.get(timeout=1)
+@pytest.mark.asyncio
+async def test_message_without_session_id_is_ignored(chat):
+    await chat.start()
+    await chat.emit("user_uttered", {"message": "hello"})
+    with pytest.raises(asyncio.TimeoutError):
+        await chat.event("bot_uttered", timeout=1)
