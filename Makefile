@@ -50,7 +50,11 @@ $(MODEL_STAMP): $(VENV)/.installed $(SPACY_MODEL)/meta.json $(TRAINING_FILES) bo
 	$(RASA) train --fixed-model-name mend --out models --quiet
 	@touch $@
 
-setup: $(VENV)/.installed $(SPACY_MODEL)/meta.json $(MODEL_STAMP) db
+# The web widget's browser library (socket.io-client), served by the web app itself.
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+setup: $(VENV)/.installed $(SPACY_MODEL)/meta.json $(MODEL_STAMP) node_modules/.package-lock.json db
 
 train: $(MODEL_STAMP)
 

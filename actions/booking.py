@@ -22,9 +22,10 @@ logger = logging.getLogger(__name__)
 def _reading(tracker: Tracker) -> flow.Reading:
     latest = tracker.latest_message or {}
     intent = latest.get("intent") or {}
+    entities = latest.get("entities", [])
     locations = tuple(
         str(entity.get("value")).lower()
-        for entity in latest.get("entities", [])
+        for entity in entities
         if entity.get("entity") == "clinic_location"
     )
     return flow.Reading(
@@ -32,6 +33,7 @@ def _reading(tracker: Tracker) -> flow.Reading:
         confidence=float(intent.get("confidence") or 0.0),
         text=latest.get("text") or "",
         locations=locations,
+        red_flag=any(entity.get("entity") == "red_flag" for entity in entities),
     )
 
 

@@ -41,21 +41,26 @@ class Reading:
     confidence: float
     text: str
     locations: tuple[str, ...] = ()
+    red_flag: bool = False
 
 
 def interrupts(slot: str, reading: Reading) -> bool:
     """True if the message is not an answer to ``slot`` but something a rule must handle.
 
-    Free-text answers (times, reason) are only interrupted by red flags, stop and asking for a
-    person, because "as soon as possible" is a fine answer there and not a question.
+    A red-flag term always interrupts. Otherwise a message that has the shape of the answer (a
+    phone number, a clinic name) is the answer, whatever the classifier thought of it; and
+    free-text answers (times, reason) are only interrupted by stop and asking for a person,
+    because "as soon as possible" is a fine answer there and not a question.
     """
-    if reading.intent in ALWAYS_INTERRUPT:
+    if reading.red_flag:
         return True
-    if slot in ("booking_times", "booking_reason"):
-        return False
     if slot == "booking_contact" and _looks_like_contact(reading.text):
         return False
     if slot == "booking_location" and reading.locations:
+        return False
+    if reading.intent in ALWAYS_INTERRUPT:
+        return True
+    if slot in ("booking_times", "booking_reason"):
         return False
     return reading.intent in QUESTION_INTERRUPT and reading.confidence >= INTERRUPT_CONFIDENCE
 
@@ -126,7 +131,7 @@ def summary_text(slots: dict[str, str | None], clinic: Clinic) -> str:
 SUMMARY_BUTTONS = [
     {"title": "Confirm and send", "payload": "/affirm"},
     {"title": "Change something", "payload": "/change_booking"},
-    {"title": "Cancel", "payload": "/stop"},
+    {"title": "Discard this request", "payload": "/stop"},
 ]
 
 

@@ -67,7 +67,7 @@ def web_command() -> list[str]:
         sys.executable, "-m", "uvicorn", "bot.web.app:create_app", "--factory",
         "--host", os.environ.get("WEB_HOST", "127.0.0.1"),
         "--port", str(settings.web_port),
-        "--no-access-log",
+        "--no-access-log", "--ws", "none",
     ]
 
 

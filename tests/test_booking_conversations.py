@@ -80,7 +80,7 @@ def test_change_a_field_before_confirming(live_bot) -> None:
 def test_cancel_stores_nothing(live_bot) -> None:
     sender = new_sender()
     chat(live_bot, sender, "book an appointment", "Alex")
-    assert "nothing was sent" in chat(live_bot, sender, "cancel")
+    assert "nothing was sent" in chat(live_bot, sender, "cancel booking")
     assert rows(live_bot, "booking_requests", sender) == []
     # The form is really over: a name-like message is not taken as a booking answer.
     assert "Here's your appointment request" not in chat(live_bot, sender, "303-555-0100")

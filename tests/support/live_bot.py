@@ -68,6 +68,16 @@ class LiveBot:
                 process.kill()
                 process.wait()
 
+    def add_rasa_server(self) -> str:
+        """Start one more Rasa server on the same database (scaled out); returns its URL."""
+        port = free_port()
+        env = {**self.env, "RASA_PORT": str(port)}
+        process = _spawn("rasa", env, self.log_dir, suffix=f"-{port}")
+        self.processes.append(process)
+        url = f"http://127.0.0.1:{port}"
+        wait_for(f"{url}/webhooks/rest/", process)
+        return url
+
     def restart_rasa(self) -> None:
         """Stop and start the Rasa server only (conversations must survive this)."""
         rasa = self.processes[0]
@@ -78,8 +88,10 @@ class LiveBot:
         wait_for(f"{self.rasa_url}/webhooks/rest/", self.processes[0])
 
 
-def _spawn(server: str, env: dict[str, str], log_dir: Path | None) -> subprocess.Popen:
-    log = open(log_dir / f"{server}.log", "ab") if log_dir else subprocess.DEVNULL
+def _spawn(
+    server: str, env: dict[str, str], log_dir: Path | None, suffix: str = ""
+) -> subprocess.Popen:
+    log = open(log_dir / f"{server}{suffix}.log", "ab") if log_dir else subprocess.DEVNULL
     return subprocess.Popen(
         [sys.executable, "-m", "bot", "serve", server],
         cwd=PROJECT_ROOT,

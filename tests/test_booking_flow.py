@@ -1,0 +1,70 @@
+"""What the booking form makes of each answer (bot/booking_flow.py), without Rasa."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot import booking_flow as flow
+from bot.knowledge import get_knowledge
+
+
+def reading(text: str, intent: str, confidence: float = 0.95, **extra) -> flow.Reading:
+    return flow.Reading(intent=intent, confidence=confidence, text=text, **extra)
+
+
+@pytest.mark.parametrize(
+    ("slot", "message", "expected"),
+    [
+        # A phone number is the answer even if the classifier mistook it for something else.
+        ("booking_contact", reading("720-555-0188", "emergency_symptoms"), False),
+        ("booking_contact", reading("303-555-012", "how_soon"), False),
+        ("booking_location", reading("Lafayette", "clinic_locations", locations=("lafayette",)), False),
+        # "as soon as possible" is a fine answer to "when", not a question about timing.
+        ("booking_times", reading("as soon as possible", "how_soon"), False),
+        ("booking_reason", reading("my lower back", "why_check_hips"), False),
+        # A real question in the middle of the form is answered, then the form resumes.
+        ("booking_name", reading("why do you check my hips", "why_check_hips"), True),
+        ("booking_contact", reading("where is that from", "ask_sources"), True),
+        ("booking_name", reading("Jo", "hip_asymmetry", confidence=0.4), False),
+        # Red flags, stop and asking for a person always interrupt.
+        ("booking_times", reading("my legs are getting weaker", "emergency_symptoms", red_flag=True), True),
+        ("booking_contact", reading("555-0100 and I can't control my bladder", "book_appointment",
+                                    red_flag=True), True),
+        ("booking_times", reading("cancel booking", "stop"), True),
+        ("booking_reason", reading("let me talk to a person", "talk_to_human"), True),
+    ],
+)
+def test_what_interrupts_the_form(slot: str, message: flow.Reading, expected: bool) -> None:
+    assert flow.interrupts(slot, message) is expected
+
+
+def test_contact_answers_are_normalised_or_get_a_specific_reask() -> None:
+    assert flow.validate_contact("(303) 555-0123") == ("+13035550123", None)
+    assert flow.validate_contact("Jane@Example.COM") == ("Jane@example.com", None)
+    value, problem = flow.validate_contact("303-555-012")
+    assert value is None and "9 digits" in problem
+
+
+def test_location_must_be_one_of_the_clinics() -> None:
+    clinic = get_knowledge().clinic
+    assert flow.validate_location(clinic, "lafayette") == ("lafayette", None)
+    value, problem = flow.validate_location(clinic, "Denver")
+    assert value is None and "Boulder or Lafayette" in problem
+
+
+def test_sms_offers_the_senders_number_masked() -> None:
+    text, buttons = flow.contact_question("twilio", "+13035550123")
+    assert "+1 ***-***-0123" in text and "+13035550123" not in text
+    assert buttons == [{"title": "Yes, use this number", "payload": "/affirm"}]
+    text, buttons = flow.contact_question("rest", "abc")
+    assert "phone number or email" in text and buttons == []
+
+
+def test_summary_lists_every_field_with_the_clinic_name() -> None:
+    summary = flow.summary_text(
+        {"booking_name": "Jane", "booking_contact": "+13035550123", "booking_location": "boulder",
+         "booking_times": "mornings", "booking_reason": None},
+        get_knowledge().clinic,
+    )
+    assert "Clinic: Boulder" in summary and "Reason: (not given)" in summary
+    assert "Shall I send it" in summary
