@@ -75,11 +75,10 @@ browser:
 			|| echo "warning: could not install chromium; browser tests will skip" >&2; \
 		else echo "note: chromium is not installed (apt-get install chromium); browser tests will skip" >&2; fi; }
 
+# Every test is a pytest test, including Rasa's data validation and the conversation tests
+# (tests/test_rasa_project.py).
 test: setup browser
-	$(RASA) data validate --quiet
 	$(PY) -m pytest
-	$(RASA) test core --stories tests/test_stories.yml --model models/mend.tar.gz \
-		--out test-output/core --fail-on-prediction-errors
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check bot actions tests
