@@ -22,15 +22,23 @@ QUIET_ENV = {
     "RASA_TELEMETRY_ENABLED": "false",
     "TF_CPP_MIN_LOG_LEVEL": "2",
     "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+    # Rasa's dependencies print pages of deprecation warnings that bury the server's own log.
+    "PYTHONWARNINGS": "ignore::DeprecationWarning,ignore::PendingDeprecationWarning",
 }
 
 
-def _apply_process_env() -> dict[str, str]:
-    """Environment for the servers: telemetry off always, and the settings' defaults."""
+def _apply_process_env(server: str = "rasa") -> dict[str, str]:
+    """Environment for the servers: telemetry off always, and the settings' defaults.
+
+    The action server listens on loopback unless ACTION_HOST says otherwise: only Rasa calls it,
+    and anyone who could reach it could run actions (store bookings) directly.
+    """
     settings = get_settings()
     env = dict(os.environ)
     env.update(QUIET_ENV)
     env.setdefault("ACTION_SERVER_URL", settings.action_server_url)
+    if server == "actions":
+        env["SANIC_HOST"] = os.environ.get("ACTION_HOST", "127.0.0.1")
     return env
 
 
@@ -42,6 +50,7 @@ def rasa_command() -> list[str]:
         if (PROJECT_ROOT / ".venv" / "bin" / "rasa").exists()
         else "rasa",
         "run",
+        "--interface", os.environ.get("RASA_HOST", "0.0.0.0"),
         "--port", str(settings.rasa_port),
         "--model", str(settings.model_dir),
         "--credentials", str(PROJECT_ROOT / "credentials.yml"),
@@ -82,7 +91,7 @@ def serve(name: str) -> None:
     """Replace this process with the named server, so signals reach it directly."""
     command = SERVERS[name]()
     os.chdir(PROJECT_ROOT)
-    os.execvpe(command[0], command, _apply_process_env())
+    os.execvpe(command[0], command, _apply_process_env(name))
 
 
 def db_upgrade() -> None:
