@@ -105,8 +105,11 @@ def contact_question(channel: str | None, sender_id: str) -> tuple[str, list[dic
     """On SMS, offer the number the patient is texting from as the default."""
     if channel == SMS_CHANNEL and sender_id.startswith("+"):
         return (
-            f"Can the clinic reach you at the number you're texting from ({mask_phone(sender_id)})? "
-            "Reply yes, or send another phone number or an email address.",
+            (
+                f"Can the clinic reach you at the number you're texting from "
+                f"({mask_phone(sender_id)})? Reply yes, or send another phone number or an email "
+                "address."
+            ),
             [{"title": "Yes, use this number", "payload": "/affirm"}],
         )
     return "What's the best phone number or email address for the clinic to reach you?", []

@@ -62,7 +62,7 @@ class Settings:
     web_allowed_origins: list[str] = field(default_factory=list)
 
     @classmethod
-    def from_env(cls) -> "Settings":
+    def from_env(cls) -> Settings:
         data_dir = Path(_env("MEND_DATA_DIR", str(PROJECT_ROOT / "var"))).resolve()
         rasa_port = _env_int("RASA_PORT", 5005)
         action_port = _env_int("ACTION_PORT", 5055)

@@ -6,7 +6,7 @@ where conversations live, for every Rasa server. Both are Rasa's own stores unde
 
 from __future__ import annotations
 
-from typing import Any, Optional, Text
+from typing import Any
 from urllib.parse import urlsplit
 
 from rasa.core.lock import TicketLock
@@ -23,8 +23,8 @@ class MendTrackerStore(SQLTrackerStore):
 
     def __init__(
         self,
-        domain: Optional[Domain] = None,
-        host: Optional[Text] = None,
+        domain: Domain | None = None,
+        host: str | None = None,
         event_broker: Any = None,
         **kwargs: Any,
     ) -> None:
@@ -54,10 +54,10 @@ class MendLockStore(LockStore):
         redis_url = get_settings().redis_url
         self.inner: LockStore = _redis_lock_store(redis_url) if redis_url else InMemoryLockStore()
 
-    def get_lock(self, conversation_id: Text) -> Optional[TicketLock]:
+    def get_lock(self, conversation_id: str) -> TicketLock | None:
         return self.inner.get_lock(conversation_id)
 
-    def delete_lock(self, conversation_id: Text) -> None:
+    def delete_lock(self, conversation_id: str) -> None:
         self.inner.delete_lock(conversation_id)
 
     def save_lock(self, lock: TicketLock) -> None:

@@ -17,7 +17,12 @@ MODEL = PROJECT_ROOT / "models" / "mend.tar.gz"
 
 def run_rasa(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [RASA, *args], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=900
+        [RASA, *args],
+        check=False,
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
     )
 
 

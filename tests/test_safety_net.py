@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from rasa.shared.nlu.training_data.message import Message
 
+from bot.channels.input_guard import EMERGENCY_PAYLOAD, guard_text
 from bot.nlp.pipeline import build_pipeline
 from bot.nlp.red_flag_guard import RedFlagGuard
-from bot.settings import get_settings
 from bot.safety import red_flag_label
-from bot.channels.input_guard import guard_text, EMERGENCY_PAYLOAD
+from bot.settings import get_settings
 
 
 @pytest.fixture(scope="module")

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import logging
 from asyncio import CancelledError
-from typing import Any, Awaitable, Callable, Dict, Optional, Text
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
 from sanic import Blueprint, response
+from sanic.exceptions import InvalidUsage
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
@@ -32,11 +34,11 @@ def _bad_request(reason: str) -> HTTPResponse:
     return response.json({"error": "bad_request", "reason": reason}, status=400)
 
 
-def _parse_body(request: Request) -> tuple[Optional[Dict[str, Any]], Optional[str]]:
+def _parse_body(request: Request) -> tuple[dict[str, Any] | None, str | None]:
     """The JSON object in the body, or the reason it is not acceptable."""
     try:
         body = request.json
-    except Exception:  # Sanic raises InvalidUsage on malformed JSON and binary bodies
+    except InvalidUsage:  # what Sanic raises for malformed JSON and binary bodies
         return None, "the body must be a JSON object"
     if not isinstance(body, dict):
         return None, "the body must be a JSON object such as {\"sender\": \"id\", \"message\": \"hi\"}"
@@ -57,7 +59,7 @@ class GuardedRestInput(RestInput):
     """The REST channel patients' clients (and tests) post to."""
 
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return "rest"
 
     def blueprint(

@@ -66,7 +66,7 @@ def training_time() -> None:
 
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
 
 
 def peak_memory_mb(pid: int) -> float:
@@ -128,7 +128,9 @@ def staff_list() -> None:
     if not script.exists():
         print("(staff benchmark not present)")
         return
-    result = subprocess.run([sys.executable, str(script)], cwd=PROJECT_ROOT, env=os.environ)
+    result = subprocess.run(
+        [sys.executable, str(script)], check=False, cwd=PROJECT_ROOT, env=os.environ
+    )
     if result.returncode:
         print(f"(staff benchmark exited with {result.returncode})")
 

@@ -91,14 +91,17 @@ class LiveBot:
 def _spawn(
     server: str, env: dict[str, str], log_dir: Path | None, suffix: str = ""
 ) -> subprocess.Popen:
-    log = open(log_dir / f"{server}{suffix}.log", "ab") if log_dir else subprocess.DEVNULL
-    return subprocess.Popen(
-        [sys.executable, "-m", "bot", "serve", server],
-        cwd=PROJECT_ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    """Start ``python -m bot serve <server>``, its output appended to a log file when asked."""
+    command = [sys.executable, "-m", "bot", "serve", server]
+    if log_dir is None:
+        return subprocess.Popen(
+            command, cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT
+        )
+    # The child gets its own copy of the file descriptor, so ours can be closed right away.
+    with open(log_dir / f"{server}{suffix}.log", "ab") as log:
+        return subprocess.Popen(
+            command, cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+        )
 
 
 def bot_env(data_dir: Path, extra_env: dict[str, str] | None = None) -> dict[str, str]:
