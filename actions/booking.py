@@ -88,7 +88,9 @@ class ValidateBookingForm(FormValidationAction):
             return {"booking_contact": tracker.sender_id}
         return {"booking_contact": reading.text}
 
-    async def extract_booking_location(self, dispatcher, tracker: Tracker, domain) -> dict[str, Any]:
+    async def extract_booking_location(
+        self, dispatcher, tracker: Tracker, domain
+    ) -> dict[str, Any]:
         reading = _answering(tracker, "booking_location")
         if not reading:
             return {}
@@ -209,7 +211,9 @@ class ActionAskBookingChange(Action):
         return "action_ask_booking_change"
 
     def run(self, dispatcher, tracker: Tracker, domain) -> list[EventType]:
-        dispatcher.utter_message(text="What would you like to change?", buttons=flow.change_buttons())
+        dispatcher.utter_message(
+            text="What would you like to change?", buttons=flow.change_buttons()
+        )
         return []
 
 

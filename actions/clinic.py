@@ -28,7 +28,6 @@ class ActionClinicInfo(Action):
         return []
 
 
-
 class ActionHandoff(Action):
     """Gives the clinic's phone and hours, records the request and tells staff (once per message)."""
 
@@ -54,14 +53,20 @@ class ActionHandoff(Action):
             )
         except (StorageUnavailable, ValueError):
             logger.error("handoff request not stored")
-            dispatcher.utter_message(text=f"To talk to a person, {_lower_first(clinic_phone_line(clinic))}.")
+            dispatcher.utter_message(
+                text=f"To talk to a person, {_lower_first(clinic_phone_line(clinic))}."
+            )
             return []
         if stored.created:
             kick_delivery()
         text = f"To talk to a person, {_lower_first(clinic_phone_line(clinic))}."
         text += " I've also let the clinic team know you asked"
-        text += f" (reference {stored.reference})." if not contact else (
-            f", and they can reach you at the contact you gave (reference {stored.reference})."
+        text += (
+            f" (reference {stored.reference})."
+            if not contact
+            else (
+                f", and they can reach you at the contact you gave (reference {stored.reference})."
+            )
         )
         dispatcher.utter_message(text=text)
         return []

@@ -10,8 +10,17 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.common import knowledge, previous_bot_action, send
 from bot.replies import clarify_messages, second_miss_messages
 
-NOT_SUGGESTED = {"nlu_fallback", "out_of_scope", "greet", "goodbye", "thank", "affirm", "deny",
-                 "stop", "bot_challenge"}
+NOT_SUGGESTED = {
+    "nlu_fallback",
+    "out_of_scope",
+    "greet",
+    "goodbye",
+    "thank",
+    "affirm",
+    "deny",
+    "stop",
+    "bot_challenge",
+}
 
 
 class ActionClarify(Action):

@@ -11,7 +11,13 @@ from dataclasses import dataclass
 from bot.contact import ContactError, mask_phone, parse_contact
 from bot.knowledge import Clinic
 
-FORM_SLOTS = ("booking_name", "booking_contact", "booking_location", "booking_times", "booking_reason")
+FORM_SLOTS = (
+    "booking_name",
+    "booking_contact",
+    "booking_location",
+    "booking_times",
+    "booking_reason",
+)
 FIELD_LABELS = {
     "booking_name": "Name",
     "booking_contact": "Phone or email",
@@ -20,8 +26,13 @@ FIELD_LABELS = {
     "booking_reason": "Reason",
 }
 HEALTH_INTENTS = {
-    "why_check_hips", "hip_asymmetry", "lumbar_compensation", "study_findings", "how_soon",
-    "best_treatments", "pt_for_back_pain",
+    "why_check_hips",
+    "hip_asymmetry",
+    "lumbar_compensation",
+    "study_findings",
+    "how_soon",
+    "best_treatments",
+    "pt_for_back_pain",
 }
 # Intents that leave the form's question unanswered, so a rule handles them and the form resumes
 # (questions) or ends (stop, red flags).

@@ -15,7 +15,9 @@ def reference_line(source: Source) -> str:
     if source.kind == "study":
         authors = ", ".join(_initialled(name) for name in source.authors)
         journal = source.journal_abbrev or source.journal
-        return f"{authors}. {source.title}. {journal}. {source.year};{source.volume}:{source.article}."
+        return (
+            f"{authors}. {source.title}. {journal}. {source.year};{source.volume}:{source.article}."
+        )
     when = f", {source.date}" if source.date else ""
     return f'"{source.title}" ({source.publisher}{when})'
 

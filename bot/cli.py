@@ -50,11 +50,16 @@ def rasa_command() -> list[str]:
         if (PROJECT_ROOT / ".venv" / "bin" / "rasa").exists()
         else "rasa",
         "run",
-        "--interface", os.environ.get("RASA_HOST", "0.0.0.0"),
-        "--port", str(settings.rasa_port),
-        "--model", str(settings.model_dir),
-        "--credentials", str(PROJECT_ROOT / "credentials.yml"),
-        "--endpoints", str(PROJECT_ROOT / "endpoints.yml"),
+        "--interface",
+        os.environ.get("RASA_HOST", "0.0.0.0"),
+        "--port",
+        str(settings.rasa_port),
+        "--model",
+        str(settings.model_dir),
+        "--credentials",
+        str(PROJECT_ROOT / "credentials.yml"),
+        "--endpoints",
+        str(PROJECT_ROOT / "endpoints.yml"),
     ]
     if settings.rasa_api_token:
         command += ["--enable-api", "--auth-token", settings.rasa_api_token]
@@ -64,19 +69,31 @@ def rasa_command() -> list[str]:
 def actions_command() -> list[str]:
     settings = get_settings()
     return [
-        sys.executable, "-m", "rasa_sdk",
-        "--actions", "actions",
-        "--port", str(settings.action_port),
+        sys.executable,
+        "-m",
+        "rasa_sdk",
+        "--actions",
+        "actions",
+        "--port",
+        str(settings.action_port),
     ]
 
 
 def web_command() -> list[str]:
     settings = get_settings()
     return [
-        sys.executable, "-m", "uvicorn", "bot.web.app:create_app", "--factory",
-        "--host", os.environ.get("WEB_HOST", "127.0.0.1"),
-        "--port", str(settings.web_port),
-        "--no-access-log", "--ws", "none",
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "bot.web.app:create_app",
+        "--factory",
+        "--host",
+        os.environ.get("WEB_HOST", "127.0.0.1"),
+        "--port",
+        str(settings.web_port),
+        "--no-access-log",
+        "--ws",
+        "none",
     ]
 
 

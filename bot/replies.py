@@ -52,8 +52,10 @@ def answer_messages(
     ]
     if offer_next_steps:
         messages.append(
-            {"text": "Would you like to request an appointment, or ask something else?",
-             "buttons": buttons}
+            {
+                "text": "Would you like to request an appointment, or ask something else?",
+                "buttons": buttons,
+            }
         )
     return messages
 

@@ -81,9 +81,7 @@ class Settings:
             rasa_port=rasa_port,
             action_port=action_port,
             web_port=web_port,
-            action_server_url=_env(
-                "ACTION_SERVER_URL", f"http://127.0.0.1:{action_port}/webhook"
-            ),
+            action_server_url=_env("ACTION_SERVER_URL", f"http://127.0.0.1:{action_port}/webhook"),
             rasa_public_url=_env("RASA_PUBLIC_URL", f"http://localhost:{rasa_port}"),
             rasa_api_token=_env("RASA_API_TOKEN"),
             blog_url=_env("MEND_BLOG_URL"),

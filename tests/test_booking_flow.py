@@ -18,7 +18,11 @@ def reading(text: str, intent: str, confidence: float = 0.95, **extra) -> flow.R
         # A phone number is the answer even if the classifier mistook it for something else.
         ("booking_contact", reading("720-555-0188", "emergency_symptoms"), False),
         ("booking_contact", reading("303-555-012", "how_soon"), False),
-        ("booking_location", reading("Lafayette", "clinic_locations", locations=("lafayette",)), False),
+        (
+            "booking_location",
+            reading("Lafayette", "clinic_locations", locations=("lafayette",)),
+            False,
+        ),
         # "as soon as possible" is a fine answer to "when", not a question about timing.
         ("booking_times", reading("as soon as possible", "how_soon"), False),
         ("booking_reason", reading("my lower back", "why_check_hips"), False),
@@ -27,9 +31,16 @@ def reading(text: str, intent: str, confidence: float = 0.95, **extra) -> flow.R
         ("booking_contact", reading("where is that from", "ask_sources"), True),
         ("booking_name", reading("Jo", "hip_asymmetry", confidence=0.4), False),
         # Red flags, stop and asking for a person always interrupt.
-        ("booking_times", reading("my legs are getting weaker", "emergency_symptoms", red_flag=True), True),
-        ("booking_contact", reading("555-0100 and I can't control my bladder", "book_appointment",
-                                    red_flag=True), True),
+        (
+            "booking_times",
+            reading("my legs are getting weaker", "emergency_symptoms", red_flag=True),
+            True,
+        ),
+        (
+            "booking_contact",
+            reading("555-0100 and I can't control my bladder", "book_appointment", red_flag=True),
+            True,
+        ),
         ("booking_times", reading("cancel booking", "stop"), True),
         ("booking_reason", reading("let me talk to a person", "talk_to_human"), True),
     ],
@@ -62,8 +73,13 @@ def test_sms_offers_the_senders_number_masked() -> None:
 
 def test_summary_lists_every_field_with_the_clinic_name() -> None:
     summary = flow.summary_text(
-        {"booking_name": "Jane", "booking_contact": "+13035550123", "booking_location": "boulder",
-         "booking_times": "mornings", "booking_reason": None},
+        {
+            "booking_name": "Jane",
+            "booking_contact": "+13035550123",
+            "booking_location": "boulder",
+            "booking_times": "mornings",
+            "booking_reason": None,
+        },
         get_knowledge().clinic,
     )
     assert "Clinic: Boulder" in summary and "Reason: (not given)" in summary

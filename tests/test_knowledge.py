@@ -12,8 +12,13 @@ from bot.knowledge import KnowledgeError, load_knowledge
 from bot.settings import PROJECT_ROOT, Settings
 
 HEALTH_INTENTS = [
-    "why_check_hips", "hip_asymmetry", "lumbar_compensation", "study_findings",
-    "how_soon", "best_treatments", "pt_for_back_pain",
+    "why_check_hips",
+    "hip_asymmetry",
+    "lumbar_compensation",
+    "study_findings",
+    "how_soon",
+    "best_treatments",
+    "pt_for_back_pain",
 ]
 
 
@@ -83,7 +88,11 @@ def test_clinic_settings_override_the_example_phone(knowledge_copy: Path) -> Non
     [
         ("topics.yml", lambda c: c["topics"][0].pop("answer"), "missing required field 'answer'"),
         ("topics.yml", lambda c: c["topics"][0].update(sources=[]), "has no sources"),
-        ("topics.yml", lambda c: c["topics"][0].update(sources=["nope"]), "unknown source id 'nope'"),
+        (
+            "topics.yml",
+            lambda c: c["topics"][0].update(sources=["nope"]),
+            "unknown source id 'nope'",
+        ),
         ("topics.yml", lambda c: c["topics"][0].update(answer="word " * 200), "under 480"),
         ("topics.yml", lambda c: c["topics"].append(dict(c["topics"][0])), "listed twice"),
         ("topics.yml", lambda c: c["topics"][0].update(related=["nope"]), "unknown topic 'nope'"),

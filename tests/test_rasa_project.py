@@ -34,8 +34,15 @@ def test_training_data_and_domain_validate() -> None:
 def test_every_conversation_story_passes(tmp_path: Path) -> None:
     assert MODEL.exists(), "train first: make train"
     result = run_rasa(
-        "test", "core", "--stories", "tests/test_stories.yml", "--model", str(MODEL),
-        "--out", str(tmp_path), "--fail-on-prediction-errors",
+        "test",
+        "core",
+        "--stories",
+        "tests/test_stories.yml",
+        "--model",
+        str(MODEL),
+        "--out",
+        str(tmp_path),
+        "--fail-on-prediction-errors",
     )
     failed = (tmp_path / "failed_test_stories.yml").read_text()
     assert result.returncode == 0 and "None of the test stories failed" in failed, failed

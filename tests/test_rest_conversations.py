@@ -83,12 +83,18 @@ def test_out_of_scope_is_declined_politely(live_bot) -> None:
 
 @pytest.mark.parametrize(
     "message",
-    ["", "   ", "😀😀😀", "<script>alert('x')</script>", "¿Por qué me duele la espalda?",
-     "x" * 10_000, "\x00\x01\x02binary\xff", None],
+    [
+        "",
+        "   ",
+        "😀😀😀",
+        "<script>alert('x')</script>",
+        "¿Por qué me duele la espalda?",
+        "x" * 10_000,
+        "\x00\x01\x02binary\xff",
+        None,
+    ],
 )
-def test_odd_messages_get_a_clear_reply_and_the_conversation_continues(
-    live_bot, message
-) -> None:
+def test_odd_messages_get_a_clear_reply_and_the_conversation_continues(live_bot, message) -> None:
     sender = new_sender()
     response = live_bot.send(sender, message)
     assert response.status_code == 200

@@ -43,8 +43,10 @@ def guarded(nlp, text: str, intent: str = "book_appointment") -> Message:
     message.set("intent_ranking", [{"name": intent, "confidence": 0.93}])
     message.set(
         "entities",
-        [{"entity": e.label_, "value": e.text, "start": e.start_char, "end": e.end_char}
-         for e in nlp(text).ents],
+        [
+            {"entity": e.label_, "value": e.text, "start": e.start_char, "end": e.end_char}
+            for e in nlp(text).ents
+        ],
     )
     RedFlagGuard().process([message])
     return message

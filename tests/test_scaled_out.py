@@ -47,9 +47,12 @@ def test_a_conversation_moves_between_servers(scaled_bot) -> None:
     assert "What did the study find?" in texts(reply)
     engine = sa.create_engine(bot.database_url)
     with engine.connect() as connection:
-        assert connection.execute(
-            sa.text("select count(*) from events where sender_id = 'scale-1'")
-        ).scalar() > 5
+        assert (
+            connection.execute(
+                sa.text("select count(*) from events where sender_id = 'scale-1'")
+            ).scalar()
+            > 5
+        )
 
 
 def test_booking_across_servers_is_stored_once_even_with_a_double_confirm(scaled_bot) -> None:

@@ -45,11 +45,14 @@ def test_servers_run_with_telemetry_off_and_api_only_behind_a_token(
     assert "--enable-api" not in cli.rasa_command()
     assert cli._apply_process_env()["RASA_TELEMETRY_ENABLED"] == "false"
     monkeypatch.delenv("ACTION_HOST", raising=False)
-    assert cli._apply_process_env("actions")["SANIC_HOST"] == "127.0.0.1"  # not reachable from outside
+    assert (
+        cli._apply_process_env("actions")["SANIC_HOST"] == "127.0.0.1"
+    )  # not reachable from outside
     monkeypatch.setenv("RASA_API_TOKEN", "s3cret")
     get_settings.cache_clear()
     command = cli.rasa_command()
     assert command[command.index("--enable-api") + 1 : command.index("--enable-api") + 3] == [
-        "--auth-token", "s3cret",
+        "--auth-token",
+        "s3cret",
     ]
     get_settings.cache_clear()

@@ -41,7 +41,7 @@ def _parse_body(request: Request) -> tuple[dict[str, Any] | None, str | None]:
     except InvalidUsage:  # what Sanic raises for malformed JSON and binary bodies
         return None, "the body must be a JSON object"
     if not isinstance(body, dict):
-        return None, "the body must be a JSON object such as {\"sender\": \"id\", \"message\": \"hi\"}"
+        return None, 'the body must be a JSON object such as {"sender": "id", "message": "hi"}'
     sender = body.get("sender")
     if not isinstance(sender, str) or not sender.strip():
         return None, "'sender' is required: a string that identifies the conversation"
@@ -62,9 +62,7 @@ class GuardedRestInput(RestInput):
     def name(cls) -> str:
         return "rest"
 
-    def blueprint(
-        self, on_new_message: Callable[[UserMessage], Awaitable[None]]
-    ) -> Blueprint:
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
         webhook = Blueprint(f"custom_webhook_{type(self).__name__}", __name__)
 
         @webhook.route("/", methods=["GET"])

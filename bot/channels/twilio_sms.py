@@ -87,7 +87,7 @@ class ApiBaseHttpClient(TwilioHttpClient):
 
     def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> Any:
         if url.startswith(TWILIO_API_HOST):
-            url = self.api_base + url[len(TWILIO_API_HOST):]
+            url = self.api_base + url[len(TWILIO_API_HOST) :]
         return super().request(method, url, *args, **kwargs)
 
 
@@ -191,11 +191,15 @@ class TwilioSmsOutput(OutputChannel):
         try:
             if self._client is None:
                 self._client = make_client(self.settings)
-            self._client.messages.create(to=recipient_id, from_=self.settings.twilio_number, body=body)
+            self._client.messages.create(
+                to=recipient_id, from_=self.settings.twilio_number, body=body
+            )
         except TwilioRestException as error:
             logger.error(
                 "SMS to %s failed: Twilio error %s (HTTP %s)",
-                mask_phone(recipient_id), error.code, error.status,
+                mask_phone(recipient_id),
+                error.code,
+                error.status,
             )
         except Exception as error:  # noqa: BLE001 - network trouble must not break the chat
             logger.error("SMS to %s failed: %s", mask_phone(recipient_id), type(error).__name__)
@@ -254,7 +258,7 @@ class TwilioSmsInput(InputChannel):
                 logger.warning("SMS webhook request refused: missing or invalid signature")
                 return _forbidden()
             sender = (request.form.get("From") or "").strip()
-            message_sid = (request.form.get("MessageSid") or request.form.get("SmsSid") or "")
+            message_sid = request.form.get("MessageSid") or request.form.get("SmsSid") or ""
             if not sender or not message_sid:
                 return response.text("From and MessageSid are required", status=400)
             if not E164.match(sender):
@@ -264,8 +268,11 @@ class TwilioSmsInput(InputChannel):
                 logger.info("SMS %s from %s already processed", message_sid, mask_phone(sender))
                 return _twiml_ok()
             await self.handle(
-                sender, request.form.get("Body"), message_sid.strip(),
-                self.get_metadata(request), on_new_message,
+                sender,
+                request.form.get("Body"),
+                message_sid.strip(),
+                self.get_metadata(request),
+                on_new_message,
             )
             return _twiml_ok()
 
@@ -311,8 +318,12 @@ class TwilioSmsInput(InputChannel):
         try:
             await on_new_message(
                 UserMessage(
-                    text, output, sender,
-                    input_channel=self.name(), message_id=message_sid, metadata=metadata,
+                    text,
+                    output,
+                    sender,
+                    input_channel=self.name(),
+                    message_id=message_sid,
+                    metadata=metadata,
                 )
             )
         except CancelledError:

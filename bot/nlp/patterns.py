@@ -43,7 +43,9 @@ def red_flag_patterns(path: Path) -> list[dict[str, Any]]:
             patterns.append({"label": RED_FLAG, "id": flag_id, "pattern": str(phrase).lower()})
         for tokens in flag.get("patterns") or []:
             if not isinstance(tokens, list):
-                raise KnowledgeError(f"{path}: red flag '{flag_id}' has a pattern that is not a list")
+                raise KnowledgeError(
+                    f"{path}: red flag '{flag_id}' has a pattern that is not a list"
+                )
             patterns.append({"label": RED_FLAG, "id": flag_id, "pattern": tokens})
     return patterns
 

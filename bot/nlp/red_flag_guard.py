@@ -36,7 +36,9 @@ def red_flags_in(message: Message) -> list[str]:
     doc = message.get(SPACY_DOC_KEY)
     if doc is not None:
         return [ent.ent_id_ or ent.text for ent in doc.ents if ent.label_ == RED_FLAG]
-    return [entity["value"] for entity in message.get(ENTITIES, []) if entity.get("entity") == RED_FLAG]
+    return [
+        entity["value"] for entity in message.get(ENTITIES, []) if entity.get("entity") == RED_FLAG
+    ]
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)

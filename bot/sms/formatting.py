@@ -146,7 +146,7 @@ def split_message(text: str, limit: int = MAX_SMS_CHARS) -> list[str]:
         if len(piece.rstrip()) > limit:
             *full, last = _hard_split(piece.strip(), limit)
             messages.extend(chunk.strip() for chunk in full)
-            piece = last + piece[len(piece.rstrip()):]  # keep the space before the next one
+            piece = last + piece[len(piece.rstrip()) :]  # keep the space before the next one
         current = piece
     if current.strip():
         messages.append(current.strip())

@@ -43,9 +43,20 @@ def nlu_scores() -> None:
     heading("NLU on the held-out set (tests/nlu/test_data.yml)")
     with tempfile.TemporaryDirectory() as out:
         subprocess.run(
-            [RASA, "test", "nlu", "--nlu", "tests/nlu/test_data.yml",
-             "--model", "models/mend.tar.gz", "--out", out],
-            cwd=PROJECT_ROOT, check=True, capture_output=True,
+            [
+                RASA,
+                "test",
+                "nlu",
+                "--nlu",
+                "tests/nlu/test_data.yml",
+                "--model",
+                "models/mend.tar.gz",
+                "--out",
+                out,
+            ],
+            cwd=PROJECT_ROOT,
+            check=True,
+            capture_output=True,
         )
         report = json.loads((Path(out) / "intent_report.json").read_text())
     print(f"intent accuracy: {report['accuracy']:.3f}")
@@ -59,7 +70,9 @@ def training_time() -> None:
         start = time.perf_counter()
         subprocess.run(
             [RASA, "train", "--force", "--out", out, "--quiet"],
-            cwd=PROJECT_ROOT, check=True, capture_output=True,
+            cwd=PROJECT_ROOT,
+            check=True,
+            capture_output=True,
         )
         print(f"training time: {time.perf_counter() - start:.1f} s")
 
@@ -90,10 +103,12 @@ def conversation(url: str, sender: str, turns: int) -> list[float]:
 def load(url: str, conversations: int, turns: int) -> None:
     start = time.perf_counter()
     with ThreadPoolExecutor(max_workers=conversations) as pool:
-        runs = list(pool.map(
-            lambda n: conversation(url, f"bench-{conversations}-{n}-{time.time_ns()}", turns),
-            range(conversations),
-        ))
+        runs = list(
+            pool.map(
+                lambda n: conversation(url, f"bench-{conversations}-{n}-{time.time_ns()}", turns),
+                range(conversations),
+            )
+        )
     elapsed = time.perf_counter() - start
     latencies = [value for run in runs for value in run]
     print(
@@ -116,8 +131,10 @@ def servers_and_latency(turns: int) -> None:
             load(url, 1, turns)
             load(url, 20, max(5, turns // 4))
             rasa, actions = bot.processes
-            print(f"peak memory: Rasa server {peak_memory_mb(rasa.pid):.0f} MB, "
-                  f"action server {peak_memory_mb(actions.pid):.0f} MB")
+            print(
+                f"peak memory: Rasa server {peak_memory_mb(rasa.pid):.0f} MB, "
+                f"action server {peak_memory_mb(actions.pid):.0f} MB"
+            )
         finally:
             bot.stop()
 

@@ -79,20 +79,30 @@ class FakeTwilio:
                 form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
                 parts = self.path.split("/")
                 if owner.fail_with:
-                    self._reply(owner.fail_with, {"code": 21610, "message": "unsubscribed",
-                                                  "status": owner.fail_with})
+                    self._reply(
+                        owner.fail_with,
+                        {"code": 21610, "message": "unsubscribed", "status": owner.fail_with},
+                    )
                     return
                 if len(parts) < 5 or not self.path.endswith("/Messages.json"):
                     self._reply(404, {"code": 20404, "message": "not found", "status": 404})
                     return
                 owner.sent.append(
-                    SentSms(form.get("To", ""), form.get("From", ""), form.get("Body", ""),
-                            parts[3])
+                    SentSms(
+                        form.get("To", ""), form.get("From", ""), form.get("Body", ""), parts[3]
+                    )
                 )
-                self._reply(201, {
-                    "sid": "SM" + uuid.uuid4().hex, "account_sid": parts[3], "to": form.get("To"),
-                    "from": form.get("From"), "body": form.get("Body"), "status": "queued",
-                })
+                self._reply(
+                    201,
+                    {
+                        "sid": "SM" + uuid.uuid4().hex,
+                        "account_sid": parts[3],
+                        "to": form.get("To"),
+                        "from": form.get("From"),
+                        "body": form.get("Body"),
+                        "status": "queued",
+                    },
+                )
 
             def _reply(self, status: int, payload: dict[str, Any]) -> None:
                 data = json.dumps(payload).encode()
@@ -120,8 +130,6 @@ class FakeTwilio:
         self.server.server_close()
 
 
-
-
 LONG_ANSWER = " ".join(
     f"Sentence number {n} explains one more thing about hips and low backs in plain words."
     for n in range(1, 61)
@@ -130,14 +138,24 @@ CITATIONS = {
     "type": "citations",
     "answer_id": "hip_back_link",
     "sources": [
-        {"id": "mend-blog-2023", "kind": "blog_post", "short": "Mend PT blog, May 23 2023",
-         "title": "Lack Of Hip Mobility Impacts Low Back Pain Symptoms",
-         "url": "https://mend.example/blog/hips", "doi_url": None, "pubmed_url": None},
-        {"id": "kim-shin-2020", "kind": "study", "short": "Kim & Shin, Med Sci Monit 2020",
-         "title": "Correlations Between Hip Extension Range of Motion...",
-         "url": "https://doi.org/10.12659/MSM.925080",
-         "doi_url": "https://doi.org/10.12659/MSM.925080",
-         "pubmed_url": "https://pubmed.ncbi.nlm.nih.gov/32968039/"},
+        {
+            "id": "mend-blog-2023",
+            "kind": "blog_post",
+            "short": "Mend PT blog, May 23 2023",
+            "title": "Lack Of Hip Mobility Impacts Low Back Pain Symptoms",
+            "url": "https://mend.example/blog/hips",
+            "doi_url": None,
+            "pubmed_url": None,
+        },
+        {
+            "id": "kim-shin-2020",
+            "kind": "study",
+            "short": "Kim & Shin, Med Sci Monit 2020",
+            "title": "Correlations Between Hip Extension Range of Motion...",
+            "url": "https://doi.org/10.12659/MSM.925080",
+            "doi_url": "https://doi.org/10.12659/MSM.925080",
+            "pubmed_url": "https://pubmed.ncbi.nlm.nih.gov/32968039/",
+        },
     ],
 }
 BOOK_BUTTONS = [
@@ -153,10 +171,13 @@ def scripted_reply(text: str) -> list[dict[str, Any]]:
             {"text": "Stiff hips can make your **lower back** do extra work."},
             {"text": "Sources:\n- Kim WD, Shin D. Correlations... DOI: https://doi.org/x"},
             {"custom": CITATIONS},
-            {"text": "Anything else I can help with?", "buttons": [
-                {"title": "Clinic locations", "payload": "/clinic_locations"},
-                {"title": "Request an appointment", "payload": "/book_appointment"},
-            ]},
+            {
+                "text": "Anything else I can help with?",
+                "buttons": [
+                    {"title": "Clinic locations", "payload": "/clinic_locations"},
+                    {"title": "Request an appointment", "payload": "/book_appointment"},
+                ],
+            },
         ]
     if text in ("book", "/book_appointment"):
         return [{"text": "Which clinic would suit you best?", "buttons": BOOK_BUTTONS}]
@@ -226,7 +247,3 @@ async def start_channel(channel: TwilioSmsInput, bot: FakeBot) -> httpx.AsyncCli
     app.blueprint(channel.blueprint(bot), url_prefix=f"/webhooks/{channel.url_prefix()}")
     await app._startup()
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
-
-
-
-

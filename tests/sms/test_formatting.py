@@ -34,11 +34,16 @@ def test_underscores_inside_words_and_urls_survive():
 
 
 def test_one_source_line_per_source_preferring_the_doi():
-    payload = {"sources": [
-        {"short": "Kim & Shin, Med Sci Monit 2020", "url": "https://x.example",
-         "doi_url": "https://doi.org/10.12659/MSM.925080"},
-        {"short": "Clinic handout"},
-    ]}
+    payload = {
+        "sources": [
+            {
+                "short": "Kim & Shin, Med Sci Monit 2020",
+                "url": "https://x.example",
+                "doi_url": "https://doi.org/10.12659/MSM.925080",
+            },
+            {"short": "Clinic handout"},
+        ]
+    }
 
     assert citation_lines(payload) == [
         "Source: Kim & Shin, Med Sci Monit 2020 — https://doi.org/10.12659/MSM.925080",
@@ -48,15 +53,20 @@ def test_one_source_line_per_source_preferring_the_doi():
 
 
 def test_numbered_prompt_wording():
-    options = [{"title": "Yes", "payload": "/affirm"}, {"title": "No", "payload": "/deny"},
-               {"title": "Maybe", "payload": "/maybe"}]
+    options = [
+        {"title": "Yes", "payload": "/affirm"},
+        {"title": "No", "payload": "/deny"},
+        {"title": "Maybe", "payload": "/maybe"},
+    ]
 
     assert numbered_prompt(options) == "Reply 1 for Yes, 2 for No or 3 for Maybe."
     assert numbered_prompt(options[:1]) == "Reply 1 for Yes."
-    assert numbered_prompt([{"title": "Why check my hips?", "payload": "/why_check_hips"},
-                            {"title": "Request an appointment", "payload": "/book"}]) == (
-        "Reply with a number:\n1) Why check my hips?\n2) Request an appointment"
-    )
+    assert numbered_prompt(
+        [
+            {"title": "Why check my hips?", "payload": "/why_check_hips"},
+            {"title": "Request an appointment", "payload": "/book"},
+        ]
+    ) == ("Reply with a number:\n1) Why check my hips?\n2) Request an appointment")
     assert picked_option(" 3. ", options)["payload"] == "/maybe"
     assert picked_option("0", options) is None
     assert picked_option("no", options)["payload"] == "/deny"
@@ -77,7 +87,9 @@ def test_splits_prefer_sentence_ends_and_line_breaks():
     text = "First sentence here! Second one? Third.\nA new line"
 
     assert split_message(text, limit=25) == [
-        "First sentence here!", "Second one? Third.", "A new line",
+        "First sentence here!",
+        "Second one? Third.",
+        "A new line",
     ]
     assert split_message("short", limit=25) == ["short"]
     assert split_message("   ") == []

@@ -104,14 +104,14 @@ async def test_opt_out_is_stored_where_staff_review_reads_it(database_url, sms, 
     await sms.text("STOP")
     engine = sa.create_engine(database_url)
     with engine.connect() as connection:
-        out = connection.execute(sa.text(
-            "SELECT phone_e164, opted_out_at, opted_in_at FROM sms_opt_outs"
-        )).all()
+        out = connection.execute(
+            sa.text("SELECT phone_e164, opted_out_at, opted_in_at FROM sms_opt_outs")
+        ).all()
     await sms.text("START")
     with engine.connect() as connection:
-        back_in = connection.execute(sa.text(
-            "SELECT opted_in_at FROM sms_opt_outs WHERE phone_e164 = :p"
-        ), {"p": PATIENT}).scalar_one()
+        back_in = connection.execute(
+            sa.text("SELECT opted_in_at FROM sms_opt_outs WHERE phone_e164 = :p"), {"p": PATIENT}
+        ).scalar_one()
     engine.dispose()
 
     assert len(out) == 1

@@ -73,8 +73,12 @@ class Phone:
         """Send ``body``; return the texts the bot sent back for it."""
         before = len(self.twilio_api.bodies(self.number))
         form = {
-            "MessageSid": f"SM{uuid.uuid4().hex}", "AccountSid": ACCOUNT_SID,
-            "From": self.number, "To": CLINIC_NUMBER, "Body": body, "NumMedia": "0",
+            "MessageSid": f"SM{uuid.uuid4().hex}",
+            "AccountSid": ACCOUNT_SID,
+            "From": self.number,
+            "To": CLINIC_NUMBER,
+            "Body": body,
+            "NumMedia": "0",
         }
         signature = self.validator.compute_signature(PUBLIC_URL, form)
         response = httpx.post(
@@ -179,10 +183,12 @@ def test_faq_then_booking_by_sms_with_the_senders_number(sms_live_bot, twilio_ap
 
     engine = sa.create_engine(sms_live_bot.database_url)
     with engine.connect() as connection:
-        booking = connection.execute(sa.text(
-            "SELECT name, contact_kind, contact_value, clinic_location, channel, conversation_id "
-            "FROM booking_requests"
-        )).one()
+        booking = connection.execute(
+            sa.text(
+                "SELECT name, contact_kind, contact_value, clinic_location, channel, conversation_id "
+                "FROM booking_requests"
+            )
+        ).one()
     engine.dispose()
     assert booking.name == "Jane Doe"
     assert (booking.contact_kind, booking.contact_value) == ("phone", PATIENT)

@@ -74,8 +74,11 @@ async def test_signature_must_be_for_the_public_url_not_the_proxied_one(sms, bot
 
 async def test_without_an_auth_token_every_request_is_refused(database_url, sms_settings, bot):
     settings = SmsSettings(
-        account_sid=sms_settings.account_sid, auth_token=None, twilio_number=CLINIC_NUMBER,
-        public_url=PUBLIC_URL, api_base=sms_settings.api_base,
+        account_sid=sms_settings.account_sid,
+        auth_token=None,
+        twilio_number=CLINIC_NUMBER,
+        public_url=PUBLIC_URL,
+        api_base=sms_settings.api_base,
     )
     async with await start_channel(TwilioSmsInput(settings), bot) as http:
         client = SmsClient(http)  # signs with a token the server does not have

@@ -127,7 +127,10 @@ def start_live_bot(data_dir: Path, extra_env: dict[str, str] | None = None) -> L
     data_dir.mkdir(parents=True, exist_ok=True)
     env = bot_env(data_dir, extra_env)
     subprocess.run(
-        [sys.executable, "-m", "bot", "db", "upgrade"], cwd=PROJECT_ROOT, env=env, check=True,
+        [sys.executable, "-m", "bot", "db", "upgrade"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        check=True,
         capture_output=True,
     )
     log_dir = data_dir / "logs"
