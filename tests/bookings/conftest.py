@@ -8,10 +8,7 @@ when the server is unreachable, unless CI=true.
 from __future__ import annotations
 
 import email
-import os
-import socket
 import threading
-import uuid
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -20,12 +17,9 @@ import sqlalchemy as sa
 
 from bot.db import get_engine
 from bot.db.migrate import upgrade
+from tests.support.live_bot import free_port
+from tests.support.services import fresh_postgres_database
 
-PG_ADMIN_URLS = [
-    os.environ.get("MEND_TEST_PG_ADMIN_URL"),
-    "postgresql://postgres@127.0.0.1:5432/test",
-    "postgresql://root@127.0.0.1:5432/test",
-]
 OUR_TABLES = ("notification_outbox", "booking_requests", "handoff_requests")
 NOTIFY_ENV = (
     "NOTIFY_EMAIL_TO",
@@ -39,18 +33,6 @@ NOTIFY_ENV = (
     "NOTIFY_WEBHOOK_URL",
     "NOTIFY_WEBHOOK_SECRET",
 )
-
-
-def _missing(reason: str) -> None:
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(reason)
-    pytest.skip(reason)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(autouse=True)
@@ -68,37 +50,16 @@ def sqlite_url(tmp_path) -> Iterator[str]:
     get_engine(url).dispose()
 
 
-def _admin_engine() -> tuple[sa.engine.Engine, str] | None:
-    for admin_url in filter(None, PG_ADMIN_URLS):
-        engine = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
-        try:
-            with engine.connect():
-                return engine, admin_url
-        except Exception:  # noqa: BLE001 - try the next user
-            engine.dispose()
-    return None
-
-
 @pytest.fixture(scope="session")
 def pg_database() -> Iterator[str]:
     """A fresh, migrated PostgreSQL database for this session; dropped afterwards."""
-    found = _admin_engine()
-    if found is None:
-        _missing("PostgreSQL at 127.0.0.1:5432 (database test) is not reachable")
-    admin, admin_url = found
-    name = f"mend_test_{uuid.uuid4().hex[:12]}"
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    url = sa.engine.make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-    try:
-        upgrade(url)
-        yield url
-    finally:
-        get_engine(url).dispose()
-        get_engine.cache_clear()
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with fresh_postgres_database("mend_test") as url:
+        try:
+            upgrade(url)
+            yield url
+        finally:
+            get_engine(url).dispose()
+            get_engine.cache_clear()
 
 
 @pytest.fixture

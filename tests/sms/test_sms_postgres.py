@@ -5,55 +5,26 @@ A fresh database per run; skipped when PostgreSQL is unreachable, unless CI=true
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-import sqlalchemy as sa
 
 from bot.sms import store
+from tests.support.services import fresh_postgres_database
 
 from .helpers import migrate, reset_caches
-
-PG_ADMIN_URLS = [
-    os.environ.get("MEND_TEST_PG_ADMIN_URL"),
-    "postgresql://postgres@127.0.0.1:5432/test",
-    "postgresql://root@127.0.0.1:5432/test",
-]
-
-
-def _admin_engine() -> sa.engine.Engine | None:
-    for url in filter(None, PG_ADMIN_URLS):
-        engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
-        try:
-            with engine.connect():
-                return engine
-        except sa.exc.OperationalError:
-            engine.dispose()
-    return None
 
 
 @pytest.fixture(scope="module")
 def pg_url() -> Iterator[str]:
-    admin = _admin_engine()
-    if admin is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("PostgreSQL is not reachable on 127.0.0.1:5432 (CI=true)")
-        pytest.skip("PostgreSQL is not reachable on 127.0.0.1:5432")
-    name = f"mend_test_sms_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    url = admin.url.set(database=name).render_as_string(hide_password=False)
-    try:
-        migrate(url)
-        yield url
-    finally:
-        reset_caches()
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with fresh_postgres_database("mend_test_sms") as url:
+        try:
+            migrate(url)
+            yield url
+        finally:
+            reset_caches()
 
 
 @pytest.fixture

@@ -110,12 +110,6 @@ CONVERSATIONS = {
 }
 
 
-def _missing(reason: str) -> None:
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(reason)
-    pytest.skip(reason)
-
-
 def populate(url: str) -> None:
     """Conversations through Rasa's tracker store, then the other features' rows."""
     save_with_rasa(

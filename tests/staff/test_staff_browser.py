@@ -3,10 +3,8 @@ marks it reviewed, against the web app served by uvicorn on a free port."""
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -14,24 +12,10 @@ import sqlalchemy as sa
 from bot.db import get_engine
 from bot.settings import PROJECT_ROOT
 from bot.staff.queries import reviews
+from tests.support.browser import launch_chromium, require_chromium
+from tests.support.live_bot import free_port
 
-from .conftest import PASSWORD, STAFF, _missing, conversation_id
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from .conftest import PASSWORD, STAFF, conversation_id
 
 
 @pytest.fixture
@@ -40,7 +24,7 @@ def server_url(staff_db):
 
     from bot.web.app import create_app
 
-    port = _free_port()
+    port = free_port()
     server = uvicorn.Server(
         uvicorn.Config(
             create_app(),
@@ -63,15 +47,14 @@ def server_url(staff_db):
 
 
 def test_staff_member_triages_an_emergency_in_a_browser(server_url):
-    if not Path(CHROMIUM).exists():
-        _missing(f"{CHROMIUM} is not installed")
+    require_chromium()
     sync_api = pytest.importorskip("playwright.sync_api")
     with get_engine().begin() as conn:  # start from "not reviewed"
         conn.execute(reviews.delete().where(reviews.c.sender_id == "web-emergency"))
     cid = conversation_id("web-emergency")
 
     with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = launch_chromium(playwright)
         try:
             page = browser.new_page()
             page.set_default_timeout(15000)

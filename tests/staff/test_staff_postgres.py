@@ -5,8 +5,6 @@ Skipped when PostgreSQL is unreachable, unless CI=true.
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 from zoneinfo import ZoneInfo
 
@@ -16,48 +14,23 @@ import sqlalchemy as sa
 from bot.db.migrate import upgrade
 from bot.staff import queries, summary
 from bot.staff.queries import ListFilters, list_page
+from tests.support.services import fresh_postgres_database
 
-from .conftest import SMS_PERSON, SMS_STOP, _missing, populate
-
-PG_ADMIN_URLS = [
-    os.environ.get("MEND_TEST_PG_ADMIN_URL"),
-    "postgresql://postgres@127.0.0.1:5432/test",
-    "postgresql://root@127.0.0.1:5432/test",
-]
-
-
-def _admin_engine() -> sa.engine.Engine | None:
-    for url in filter(None, PG_ADMIN_URLS):
-        engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
-        try:
-            with engine.connect():
-                return engine
-        except sa.exc.OperationalError:
-            engine.dispose()
-    return None
+from .conftest import SMS_PERSON, SMS_STOP, populate
 
 
 @pytest.fixture(scope="module")
 def pg_engine() -> Iterator[sa.engine.Engine]:
-    admin = _admin_engine()
-    if admin is None:
-        _missing("PostgreSQL is not reachable on 127.0.0.1:5432")
-    name = f"mend_test_staff_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    url = admin.url.set(database=name).render_as_string(hide_password=False)
-    try:
-        upgrade(url)
-        populate(url)
-        engine = sa.create_engine(url)
-        summary.sync(engine)
-        yield engine
-        engine.dispose()
-    finally:
-        queries._optional_cache.clear()
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with fresh_postgres_database("mend_test_staff") as url:
+        try:
+            upgrade(url)
+            populate(url)
+            engine = sa.create_engine(url)
+            summary.sync(engine)
+            yield engine
+            engine.dispose()
+        finally:
+            queries._optional_cache.clear()
 
 
 def senders(engine, **filters) -> set[str]:

@@ -24,9 +24,9 @@ REDIS_URL = os.environ.get("MEND_TEST_REDIS_URL", "redis://127.0.0.1:6379/1")
 
 
 def missing(reason: str) -> None:
-    """Skip, or fail under CI, when a service the test needs is not there."""
+    """Skip, or fail under CI, when a service or tool the test needs is not there."""
     if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"{reason} (CI=true: the service must be running)")
+        pytest.fail(f"{reason} (CI=true: it must be available)")
     pytest.skip(reason)
 
 

@@ -14,7 +14,6 @@ except with ``CI=true``, where a missing piece is a failure.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -25,39 +24,17 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.support.browser import launch_chromium, require_chromium
+from tests.support.live_bot import free_port, start_live_bot
+from tests.support.services import missing
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 OUTPUT_DIR = PROJECT_ROOT / "test-output"
 QUIET_ENV = {
     "RASA_TELEMETRY_ENABLED": "false",
     "TF_CPP_MIN_LOG_LEVEL": "2",
     "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
 }
-
-
-def in_ci() -> bool:
-    return os.environ.get("CI", "").lower() == "true"
-
-
-def skip_or_fail(reason: str) -> None:
-    """Skip locally; in CI a missing prerequisite is a failure, not a silent skip."""
-    if in_ci():
-        pytest.fail(reason)
-    pytest.skip(reason)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def wait_for_http(url: str, process: subprocess.Popen, log: Path, timeout: float = 60) -> None:
@@ -162,15 +139,9 @@ def echo_site(tmp_path_factory) -> Iterator[Site]:
 @pytest.fixture(scope="session")
 def live_site(tmp_path_factory) -> Iterator[Site]:
     """The real bot behind the widget; needs tests/support/live_bot.py and a trained model."""
-    if str(PROJECT_ROOT) not in sys.path:
-        sys.path.insert(0, str(PROJECT_ROOT))
-    try:
-        from tests.support.live_bot import start_live_bot
-    except ImportError as error:
-        skip_or_fail(f"tests/support/live_bot.py is not available yet ({error})")
     models = PROJECT_ROOT / "models"
     if not any(models.glob("*.tar.gz")):
-        skip_or_fail("no trained model in models/ (run `make train` or `make test`)")
+        missing("no trained model in models/ (run `make train` or `make test`)")
     tmp = tmp_path_factory.mktemp("live_site")
     web_port = free_port()
     bot = start_live_bot(tmp, {"WEB_ALLOWED_ORIGINS": f"http://127.0.0.1:{web_port}"})
@@ -186,12 +157,11 @@ def live_site(tmp_path_factory) -> Iterator[Site]:
 
 @pytest.fixture(scope="session")
 def browser():
-    if not CHROMIUM.exists():
-        skip_or_fail(f"{CHROMIUM} is not installed (apt-get install chromium)")
+    require_chromium()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = launch_chromium(playwright)
         yield browser
         browser.close()
 
