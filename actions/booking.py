@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -35,6 +36,21 @@ def _reading(tracker: Tracker) -> flow.Reading:
         locations=locations,
         red_flag=any(entity.get("entity") == "red_flag" for entity in entities),
     )
+
+
+def _validated(
+    slot: str,
+    value: Any,
+    dispatcher: CollectingDispatcher,
+    check: Callable[[str], tuple[str | None, str | None]],
+) -> dict[str, Any]:
+    """The slot set to the checked value; the check's problem, if any, is told to the patient."""
+    if value is None:
+        return {slot: None}
+    cleaned, problem = check(str(value))
+    if problem:
+        dispatcher.utter_message(text=problem)
+    return {slot: cleaned}
 
 
 def _answering(tracker: Tracker, slot: str) -> flow.Reading | None:
@@ -105,28 +121,18 @@ class ValidateBookingForm(FormValidationAction):
         return {"booking_reason": flow.clean_free_text(reading.text)} if reading else {}
 
     def validate_booking_name(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
-        if value is None:
-            return {"booking_name": None}
-        name, problem = flow.validate_name(str(value))
-        if problem:
-            dispatcher.utter_message(text=problem)
-        return {"booking_name": name}
+        return _validated("booking_name", value, dispatcher, flow.validate_name)
 
     def validate_booking_contact(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
-        if value is None:
-            return {"booking_contact": None}
-        contact, problem = flow.validate_contact(str(value))
-        if problem:
-            dispatcher.utter_message(text=problem)
-        return {"booking_contact": contact}
+        return _validated("booking_contact", value, dispatcher, flow.validate_contact)
 
     def validate_booking_location(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
-        if value is None:
-            return {"booking_location": None}
-        location, problem = flow.validate_location(knowledge().clinic, str(value))
-        if problem:
-            dispatcher.utter_message(text=problem)
-        return {"booking_location": location}
+        return _validated(
+            "booking_location",
+            value,
+            dispatcher,
+            lambda text: flow.validate_location(knowledge().clinic, text),
+        )
 
 
 class ActionAskBookingContact(Action):
