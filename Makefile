@@ -12,6 +12,8 @@ export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
+# Rasa's dependencies print pages of deprecation warnings; keep the output readable.
+export PYTHONWARNINGS := ignore::DeprecationWarning,ignore::PendingDeprecationWarning
 
 # Python 3.10 (Rasa 3.6 refuses newer): python3.10 on PATH if it answers, else one under pyenv.
 PYTHON310 := $(firstword $(foreach candidate,\
