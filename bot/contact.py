@@ -17,7 +17,15 @@ EMAIL_EXAMPLE = "jane@example.com"
 
 # Characters people put inside phone numbers that carry no meaning.
 _PHONE_SEPARATORS = set(" \t-.()/")
-_PHONE_CANDIDATE = re.compile(r"(?<![\w+])(?:\+|\()?\d[\d \t().\-/]{5,}\d(?!\w)")
+# Bounded by digits only, not by letters: "call3035550123" and "tel:3035550124x" are phone
+# numbers too, and a letter glued to one must not hide it from masking.
+_PHONE_CANDIDATE = re.compile(r"(?<!\d)(?:\+|\()?\d[\d \t().\-/]{5,}\d(?!\d)")
+# Whole calendar dates ("2026-11-25", "11/25/2026"), which no US phone number is written as;
+# masking leaves them readable (a time after one, "09:00", is too short to be masked anyway).
+_DATE_IN_TEXT = re.compile(
+    r"(?<![\d/.-])(?:\d{4}-(?:0?[1-9]|1[0-2])-(?:0?[1-9]|[12]\d|3[01])"
+    r"|(?:0?[1-9]|1[0-2])/(?:0?[1-9]|[12]\d|3[01])/\d{4})(?![\d/.-]?\d)"
+)
 _EXTENSION = re.compile(r"(?:ext\.?|extension|x)\s*\d+\s*$", re.IGNORECASE)
 
 _EMAIL_LOCAL_CHARS = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+$")
@@ -339,9 +347,15 @@ def _mask_phone_match(match: re.Match[str]) -> str:
 def mask_contacts_in_text(text: str) -> str:
     """``text`` with every email address and phone-like number masked (for logs and lists).
 
-    Errs towards masking: any run of 7 or more digits is treated as a phone number.
+    Errs towards masking: any run of 7 or more digits is treated as a phone number, wherever it
+    stands (also glued to letters), except a whole calendar date such as 2026-11-25.
     """
     if not text:
         return text or ""
     masked = _EMAIL_IN_TEXT.sub(lambda m: mask_email(m.group(0)), text)
-    return _PHONE_CANDIDATE.sub(_mask_phone_match, masked)
+    parts = _DATE_IN_TEXT.split(masked)
+    dates = _DATE_IN_TEXT.findall(masked)
+    out = [_PHONE_CANDIDATE.sub(_mask_phone_match, parts[0])]
+    for date, part in zip(dates, parts[1:]):
+        out += [date, _PHONE_CANDIDATE.sub(_mask_phone_match, part)]
+    return "".join(out)

@@ -137,43 +137,75 @@ def add_user(email: str, password: str, role: str, update: bool = False) -> str:
 def authenticate(email: str, password: str) -> tuple[dict[str, Any] | None, str]:
     """The user row when email and password match and the account is not locked.
 
-    Returns ``(user, "ok")`` or ``(None, reason)`` with reason "unknown", "locked" or "wrong".
+    Returns ``(user, "ok")`` or ``(None, reason)`` with reason "unknown", "locked" or "wrong"
+    (for the audit log only: the sign-in page must show the same message for all three).
     Five wrong passwords in a row lock the account for 15 minutes (settings), stored in the
     database so every web worker agrees.
+
+    The attempt is counted (atomically, in its own committed transaction) *before* the slow
+    password check, so parallel guesses cannot all read the same count and slip past the
+    lock-out. Every path runs exactly one argon2 verification (a dummy hash for unknown and
+    locked accounts) so the answer time does not tell which emails have accounts.
     """
-    config = get_config()
-    now = time.time()
     try:
         email = normalize_email(email)
     except StaffError:
         email = ""
-    with engine().begin() as conn:
+    with engine().connect() as conn:
         user = conn.execute(sa.select(users).where(users.c.email == email)).mappings().first()
-        if user is None or not user["active"]:
-            _verify(_DUMMY_HASH, password)
-            return None, "unknown"
-        if user["locked_until"] and user["locked_until"] > now:
-            return None, "locked"
-        if _verify(user["password_hash"], password):
-            values: dict[str, Any] = {
-                "failed_attempts": 0,
-                "locked_until": None,
-                "last_login_at": now,
-            }
-            if _hasher.check_needs_rehash(user["password_hash"]):
-                values["password_hash"] = _hasher.hash(password)
-            conn.execute(users.update().where(users.c.id == user["id"]).values(**values))
-            return dict(user), "ok"
-        failures = (0 if user["locked_until"] else user["failed_attempts"]) + 1
-        locked_until = None
-        if failures >= config.max_failed_logins:
-            locked_until, failures = now + config.lockout_minutes * 60, 0
-        conn.execute(
+    if user is None or not user["active"]:
+        _verify(_DUMMY_HASH, password)
+        return None, "unknown"
+    attempt = _count_attempt(user["id"])
+    if attempt is None:
+        _verify(_DUMMY_HASH, password)
+        return None, "locked"
+    if not _verify(user["password_hash"], password):
+        return None, "locked" if attempt >= _max_failures() else "wrong"
+    values: dict[str, Any] = {
+        "failed_attempts": 0,
+        "locked_until": None,
+        "last_login_at": time.time(),
+    }
+    if _hasher.check_needs_rehash(user["password_hash"]):
+        values["password_hash"] = _hasher.hash(password)
+    with engine().begin() as conn:
+        conn.execute(users.update().where(users.c.id == user["id"]).values(**values))
+    return dict(user), "ok"
+
+
+def _max_failures() -> int:
+    return max(1, get_config().max_failed_logins)
+
+
+def _count_attempt(user_id: int) -> int | None:
+    """Count one sign-in attempt; its number in the current run, or None when locked.
+
+    One UPDATE does the read-modify-write, so concurrent attempts (any number of workers, on
+    SQLite or PostgreSQL) each get their own number. The attempt that reaches the limit locks
+    the account at once, before its password is even checked; it is still checked, and undoes
+    the lock if right. After a lock has expired the count starts again at 1.
+    """
+    now = time.time()
+    limit = _max_failures()
+    c = users.c
+    expired = c.locked_until.isnot(None)  # the WHERE below only lets expired locks through
+    attempt = sa.case((expired, 1), else_=c.failed_attempts + 1)
+    with engine().begin() as conn:
+        counted = conn.execute(
             users.update()
-            .where(users.c.id == user["id"])
-            .values(failed_attempts=failures, locked_until=locked_until)
+            .where(c.id == user_id, sa.or_(c.locked_until.is_(None), c.locked_until <= now))
+            .values(
+                failed_attempts=attempt,
+                locked_until=sa.case(
+                    (attempt >= limit, now + get_config().lockout_minutes * 60), else_=None
+                ),
+            )
         )
-        return None, "locked" if locked_until else "wrong"
+        if counted.rowcount != 1:
+            return None
+        # Same transaction: our own write, which no other attempt can change until we commit.
+        return int(conn.execute(sa.select(c.failed_attempts).where(c.id == user_id)).scalar_one())
 
 
 def _verify(password_hash: str, password: str) -> bool:

@@ -57,11 +57,35 @@ def optional_tables(engine: sa.engine.Engine) -> dict[str, sa.Table]:
 # --- filters -------------------------------------------------------------------------------
 
 
+# Dates staff may filter on. Far-off years (0001, 9999) only come from edited URLs, and day
+# arithmetic near the ends of the calendar would raise OverflowError.
+MIN_YEAR, MAX_YEAR = 2000, 2100
+# Largest id a SQL BIGINT holds; bigger numbers in a URL cannot be a conversation.
+MAX_ID = 2**63 - 1
+DATE_NOTE = f"dates must be YYYY-MM-DD between {MIN_YEAR} and {MAX_YEAR}"
+
+
 def _parse_date(value: str | None) -> dt.date | None:
+    """A YYYY-MM-DD date in the supported years; anything else is None (the filter is ignored)."""
     try:
-        return dt.date.fromisoformat((value or "").strip()) if value else None
+        day = dt.date.fromisoformat((value or "").strip()) if value else None
     except ValueError:
         return None
+    return day if day is not None and MIN_YEAR <= day.year <= MAX_YEAR else None
+
+
+def ignored_dates(params: Any, names: tuple[str, ...] = ("from", "to")) -> list[str]:
+    """The date parameters given but unusable, so the page can say it ignored them."""
+    return [
+        name
+        for name in names
+        if (params.get(name) or "").strip() and not _parse_date(params.get(name))
+    ]
+
+
+def valid_id(value: int) -> bool:
+    """Whether ``value`` can be a row id; databases refuse (SQLite: OverflowError) bigger ones."""
+    return 0 < value <= MAX_ID
 
 
 @dataclass
@@ -74,6 +98,7 @@ class ListFilters:
     q: str = ""
     tag: str = ""
     page: int = 1
+    ignored: list[str] = field(default_factory=list)  # malformed date parameters, shown to staff
 
     @classmethod
     def from_params(cls, params: Any) -> ListFilters:
@@ -93,6 +118,7 @@ class ListFilters:
             q=(params.get("q") or "").strip()[:200],
             tag=(params.get("tag") or "").strip().lower()[:50],
             page=page,
+            ignored=ignored_dates(params),
         )
 
     def query_string(self, **overrides: Any) -> str:
@@ -225,6 +251,8 @@ def all_rows(engine: sa.engine.Engine, filters: ListFilters, tz: ZoneInfo, limit
 
 
 def summary_by_id(engine: sa.engine.Engine, conversation_id: int) -> dict[str, Any] | None:
+    if not valid_id(conversation_id):
+        return None
     query = sa.select(summaries).where(summaries.c.id == conversation_id)
     with engine.connect() as conn:
         row = conn.execute(query).mappings().first()

@@ -122,6 +122,16 @@ def _login_form(request: Request, error: str | None = None, status: int = 200) -
     return _with_headers(response)
 
 
+def _sign_in_refused() -> str:
+    """One message for an unknown email, a wrong password and a locked account alike, so the
+    sign-in page never tells a stranger which emails have accounts (the audit log does tell)."""
+    config = auth.get_config()
+    return (
+        f"Wrong email or password. After {config.max_failed_logins} failed attempts an account "
+        f"is locked for {config.lockout_minutes} minutes."
+    )
+
+
 async def login(request: Request) -> Response:
     if request.method == "GET":
         if await run_in_threadpool(auth.load_session, request.cookies.get(auth.SESSION_COOKIE)):
@@ -149,14 +159,7 @@ async def login(request: Request) -> Response:
         await run_in_threadpool(
             auth.audit, f"login_{outcome}", None, None, None, email.strip().lower()[:255]
         )
-        message = (
-            "Wrong email or password. After 5 failed attempts an account is locked for 15 minutes."
-        )
-        if outcome == "locked":
-            message = (
-                "Too many failed attempts: this account is locked for a while. Try again later."
-            )
-        return await run_in_threadpool(_login_form, request, message, 401)
+        return await run_in_threadpool(_login_form, request, _sign_in_refused(), 401)
     cookie = await run_in_threadpool(auth.start_session, user["id"])
     await run_in_threadpool(auth.audit, "login", None, None, None, user["email"])
     response = RedirectResponse(_safe_next(str(form.get("next") or "")), status_code=303)

@@ -109,6 +109,7 @@ def conversation_list(
         filters=filters,
         pages=pages,
         page_size=page_size,
+        date_note=queries.DATE_NOTE,
     )
 
 
@@ -254,6 +255,8 @@ def correct_intent(
         event_id = int(str(form.get("event_id") or ""))
     except ValueError:
         return not_found(request, identity)
+    if not queries.valid_id(event_id):
+        return not_found(request, identity)
     with engine.begin() as conn:
         event = conn.execute(
             sa.select(events).where(
@@ -293,11 +296,7 @@ def correct_intent(
 def dashboard(request: Request, identity: auth.StaffIdentity, form: FormData | None) -> Response:
     engine = auth.engine()
     summary.sync(engine)
-    today = dt.datetime.now(tz()).date()
-    end = queries._parse_date(request.query_params.get("to")) or today
-    start = queries._parse_date(request.query_params.get("from")) or end - dt.timedelta(days=29)
-    if start > end or (end - start).days > 366:
-        start = end - dt.timedelta(days=29)
+    start, end = dashboard_period(request.query_params)
     data = queries.dashboard(engine, start, end, tz())
     return render(
         request,
@@ -307,7 +306,26 @@ def dashboard(request: Request, identity: auth.StaffIdentity, form: FormData | N
         start=start,
         end=end,
         chart=per_day_svg(data["days"]),
+        ignored=queries.ignored_dates(request.query_params),
+        date_note=queries.DATE_NOTE,
     )
+
+
+def dashboard_period(params: Any) -> tuple[dt.date, dt.date]:
+    """The days the dashboard covers: the last 30 days unless valid dates ask otherwise.
+
+    Dates outside the supported years are ignored by the parser, so the day arithmetic here
+    cannot overflow; the ``except`` is a last guard that turns any surprise into the default.
+    """
+    today = dt.datetime.now(tz()).date()
+    try:
+        end = queries._parse_date(params.get("to")) or today
+        start = queries._parse_date(params.get("from")) or end - dt.timedelta(days=29)
+        if start > end or (end - start).days > 366:
+            start = end - dt.timedelta(days=29)
+    except OverflowError:
+        start, end = today - dt.timedelta(days=29), today
+    return start, end
 
 
 def audit_page(request: Request, identity: auth.StaffIdentity, form: FormData | None) -> Response:

@@ -196,3 +196,39 @@ def test_mask_contacts_in_text_keeps_ordinary_text() -> None:
     text = "Low back pain for 3 weeks, worse after 2 hours sitting."
     assert mask_contacts_in_text(text) == text
     assert mask_contacts_in_text("") == ""
+
+
+@pytest.mark.parametrize(
+    ("text", "secret", "shown"),
+    [
+        ("call3035550123", "3035550123", "***-***-0123"),
+        ("tel:3035550124x", "3035550124", "***-***-0124"),
+        ("my number is 303-555-0125ok", "555-0125", "***-***-0125"),
+        ("a++3035550126", "3035550126", "***26"),  # "+303..." is no +1 number
+        ("id4155550127 and mail", "4155550127", "***-***-0127"),
+    ],
+)
+def test_mask_contacts_in_text_masks_numbers_glued_to_letters(
+    text: str, secret: str, shown: str
+) -> None:
+    masked = mask_contacts_in_text(text)
+    assert secret not in masked
+    assert shown in masked
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Booking MEND-7K3Q9 confirmed",
+        "Could I come 2026-11-25 09:00 or 11/26/2026 at 9:30?",
+        "Pain 7/10 since 2024-03-01, worse after 45 minutes.",
+    ],
+)
+def test_mask_contacts_in_text_keeps_references_and_dates(text: str) -> None:
+    assert mask_contacts_in_text(text) == text
+
+
+def test_a_date_next_to_a_phone_number_does_not_shield_it() -> None:
+    masked = mask_contacts_in_text("2026-11-25 3035550128 or 11/25/2026,3035550129")
+    assert "3035550128" not in masked and "3035550129" not in masked
+    assert "2026-11-25" in masked

@@ -76,3 +76,29 @@ def test_booking_row_alone_sets_the_booking_flag(pg_engine):
             )
         )
     assert senders(pg_engine, flags=["booking"]) == {"web-booking", "web-hips"}
+
+
+def test_parallel_wrong_passwords_lock_the_account_on_postgresql(pg_engine, monkeypatch):
+    """The atomic attempt count holds on PostgreSQL too (row locks instead of SQLite's file lock)."""
+    import time
+
+    from bot.staff import auth
+    from bot.staff.config import StaffConfig
+
+    from .conftest import PASSWORD
+    from .test_staff_hardening import PARALLEL_GUESSES, parallel_guesses
+
+    monkeypatch.setattr(auth, "engine", lambda: pg_engine)
+    config = StaffConfig("test-only", 60, False, 5, 15, "UTC", 50)  # five tries, 15 minutes
+    monkeypatch.setattr(auth, "get_config", lambda: config)
+    email = "parallel-pg@mendpt.example"
+    auth.add_user(email, PASSWORD, "staff")
+    outcomes = parallel_guesses(email)
+    assert outcomes.count("wrong") == 4
+    assert outcomes.count("locked") == PARALLEL_GUESSES - 4
+    with pg_engine.connect() as conn:
+        locked_until = conn.execute(
+            sa.select(auth.users.c.locked_until).where(auth.users.c.email == email)
+        ).scalar_one()
+    assert locked_until > time.time()
+    assert auth.authenticate(email, PASSWORD) == (None, "locked")
