@@ -76,6 +76,11 @@ class ActionBookAppointment(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
+        slots = {name: tracker.get_slot(name) for name in (*flow.FORM_SLOTS, "booking_key")}
+        if flow.is_unsent_draft({**slots, "booking_reference": tracker.get_slot("booking_reference")}):
+            # A question at the summary, then "yes": go back to the same request, not a blank one.
+            dispatcher.utter_message(text="Let's finish the request you started.")
+            return []
         events: list[EventType] = _booking_reset()
         events.append(SlotSet("booking_key", uuid.uuid4().hex))
         events.append(SlotSet("booking_reference", None))
@@ -200,7 +205,13 @@ class ActionSubmitBooking(Action):
         if stored.created:
             kick_delivery()
         dispatcher.utter_message(text=flow.confirmation_text(stored.reference, clinic))
-        return [SlotSet("booking_reference", stored.reference)]
+        # The answers are with the clinic now; they are not kept in the conversation to be shown
+        # (or changed) again, and a new booking starts from a blank form with a new key.
+        return [
+            *_booking_reset(),
+            SlotSet("booking_key", None),
+            SlotSet("booking_reference", stored.reference),
+        ]
 
 
 class ActionCancelBooking(Action):
@@ -217,6 +228,13 @@ class ActionAskBookingChange(Action):
         return "action_ask_booking_change"
 
     def run(self, dispatcher, tracker: Tracker, domain) -> list[EventType]:
+        if not tracker.get_slot("booking_key"):
+            dispatcher.utter_message(
+                text="There's no appointment request in progress to change. To change an "
+                "appointment you already have, please call the clinic; or start a new request.",
+                buttons=[{"title": "Request an appointment", "payload": "/book_appointment"}],
+            )
+            return []
         dispatcher.utter_message(
             text="What would you like to change?", buttons=flow.change_buttons()
         )
@@ -232,6 +250,8 @@ class ActionChangeBooking(Action):
     def run(self, dispatcher, tracker: Tracker, domain) -> list[EventType]:
         field = tracker.get_slot("booking_field")
         events: list[EventType] = [SlotSet("booking_field", None)]
+        if not tracker.get_slot("booking_key"):  # no draft: this starts a new request
+            events += [*_booking_reset(), SlotSet("booking_key", uuid.uuid4().hex)]
         if field in flow.FORM_SLOTS:
             events.append(SlotSet(field, None))
         return events

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import date
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -42,14 +43,16 @@ class ActionHandoff(Action):
         contact = tracker.get_slot("booking_contact")
         if not contact and channel == SMS_CHANNEL and tracker.sender_id.startswith("+"):
             contact = tracker.sender_id
-        message_id = (tracker.latest_message or {}).get("message_id") or ""
         try:
             stored = record_handoff(
                 conversation_id=tracker.sender_id,
                 channel=channel,
                 reason="Patient asked to talk to a person",
                 contact_value=contact,
-                idempotency_key=make_idempotency_key("handoff", tracker.sender_id, message_id),
+                # One request per conversation and day: asking twice is the same request.
+                idempotency_key=make_idempotency_key(
+                    "handoff", tracker.sender_id, date.today().isoformat()
+                ),
             )
         except (StorageUnavailable, ValueError):
             logger.error("handoff request not stored")
@@ -74,3 +77,16 @@ class ActionHandoff(Action):
 
 def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:]
+
+
+class ActionManageAppointment(Action):
+    """Existing appointments: the bot can't see them, so it gives the clinic's phone."""
+
+    def name(self) -> str:
+        return "action_manage_appointment"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        dispatcher.utter_message(response="utter_manage_appointment", clinic_phone=knowledge().clinic.phone)
+        return []

@@ -9,6 +9,7 @@ from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import knowledge
+from bot.booking_flow import FORM_SLOTS
 from bot.safety import red_flag_label
 
 
@@ -41,5 +42,10 @@ class ActionEmergency(Action):
                 emergency_number=clinic.emergency_number,
                 clinic_phone=clinic.phone,
             )
-        # Whatever was going on (a booking form, say) ends here.
-        return [ActiveLoop(None), SlotSet("requested_slot", None)]
+        # Whatever was going on (a booking form, say) ends here, answers and all.
+        return [
+            ActiveLoop(None),
+            SlotSet("requested_slot", None),
+            SlotSet("booking_key", None),
+            *(SlotSet(slot, None) for slot in FORM_SLOTS),
+        ]

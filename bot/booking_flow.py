@@ -39,6 +39,8 @@ HEALTH_INTENTS = {
 ALWAYS_INTERRUPT = {"emergency_symptoms", "stop", "talk_to_human"}
 QUESTION_INTERRUPT = HEALTH_INTENTS | {"ask_sources", "clinic_locations"}
 INTERRUPT_CONFIDENCE = 0.8
+FREE_TEXT_CONFIDENCE = 0.9
+YES_NO_WORDS = {"yes", "y", "yeah", "yep", "yup", "ok", "okay", "sure", "no", "n", "nope", "nah"}
 SMS_CHANNEL = "twilio"
 DEFAULT_REASON = "low back pain"
 MAX_FIELD_CHARS = 300
@@ -69,10 +71,11 @@ def interrupts(slot: str, reading: Reading) -> bool:
         return False
     if slot == "booking_location" and reading.locations:
         return False
+    if slot in ("booking_times", "booking_reason"):
+        # "whenever" or "mon after 5" must not read as "stop" or an emergency by a small margin.
+        return reading.intent in ALWAYS_INTERRUPT and reading.confidence >= FREE_TEXT_CONFIDENCE
     if reading.intent in ALWAYS_INTERRUPT:
         return True
-    if slot in ("booking_times", "booking_reason"):
-        return False
     return reading.intent in QUESTION_INTERRUPT and reading.confidence >= INTERRUPT_CONFIDENCE
 
 
@@ -88,7 +91,11 @@ def clean_free_text(text: str) -> str:
 def validate_name(text: str) -> tuple[str | None, str | None]:
     """(name, None) or (None, re-ask)."""
     name = clean_free_text(text)
-    if name.startswith("/") or not any(ch.isalpha() for ch in name):
+    if (
+        name.startswith("/")
+        or not any(ch.isalpha() for ch in name)
+        or name.lower().strip(".!") in YES_NO_WORDS
+    ):
         return None, "Please tell me the name the clinic should use for you."
     if len(name) > 100:
         return None, "That's longer than a name usually is. Please send just your name."
@@ -97,6 +104,11 @@ def validate_name(text: str) -> tuple[str | None, str | None]:
 
 def validate_contact(text: str) -> tuple[str | None, str | None]:
     """(normalised phone in E.164 or email, None) or (None, the specific re-ask)."""
+    if not _looks_like_contact(text) and not any(ch.isdigit() for ch in text):
+        return None, (
+            "Please send a phone number (like 303-555-0100) or an email address "
+            "(like jane@example.com) so the clinic can reach you."
+        )
     try:
         contact = parse_contact(text)
     except ContactError as error:
@@ -154,6 +166,13 @@ def change_buttons() -> list[dict[str, str]]:
         {"title": label, "payload": f'/change_booking_field{{"booking_field": "{slot}"}}'}
         for slot, label in FIELD_LABELS.items()
     ]
+
+
+def is_unsent_draft(slots: dict[str, str | None]) -> bool:
+    """Every answer given and a key issued, but not yet confirmed (no reference yet)."""
+    return bool(slots.get("booking_key")) and not slots.get("booking_reference") and all(
+        slots.get(slot) for slot in FORM_SLOTS
+    )
 
 
 def confirmation_text(reference: str, clinic: Clinic) -> str:

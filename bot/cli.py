@@ -37,6 +37,9 @@ def _apply_process_env(server: str = "rasa") -> dict[str, str]:
     env = dict(os.environ)
     env.update(QUIET_ENV)
     env.setdefault("ACTION_SERVER_URL", settings.action_server_url)
+    if server == "rasa":
+        # Patients' messages are small; Sanic's default would accept 100 MB bodies.
+        env.setdefault("SANIC_REQUEST_MAX_SIZE", str(256 * 1024))
     if server == "actions":
         env["SANIC_HOST"] = os.environ.get("ACTION_HOST", "127.0.0.1")
     return env

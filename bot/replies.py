@@ -93,6 +93,8 @@ def locations_messages(clinic: Clinic) -> list[Message]:
         detail = f": {location.address}" if location.address else ""
         places.append(f"- {location.name} ({location.city}){detail}")
     text = f"{clinic.name} has clinics in:\n" + "\n".join(places)
+    if not clinic.hours:
+        text += "\n\nI don't have the clinics' opening hours; the front desk can tell you."
     text += f"\n\n{clinic_phone_line(clinic)}."
     if clinic.booking_url:
         text += f" You can also book online: {clinic.booking_url}"

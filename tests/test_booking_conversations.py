@@ -120,3 +120,31 @@ def test_a_failed_write_is_never_reported_as_sent(tmp_path) -> None:
         assert "reference is" not in reply
     finally:
         bot.stop()
+
+
+def test_a_question_at_the_summary_does_not_lose_the_request(live_bot) -> None:
+    sender = new_sender()
+    chat(live_bot, sender, "book an appointment", "Lee Park", "lee@example.com", "Boulder")
+    assert "Shall I send it" in chat(live_bot, sender, "weekends", "hip pain")
+    chat(live_bot, sender, "what did the study find")
+    summary = chat(live_bot, sender, "yes")
+    assert "Lee Park" in summary and "Shall I send it" in summary
+
+
+def test_after_sending_the_answers_cannot_be_shown_again(live_bot) -> None:
+    sender = new_sender()
+    chat(live_bot, sender, "book an appointment", "Maria Lopez", "720-555-0143", "Boulder")
+    chat(live_bot, sender, "tuesday mornings", "back pain", "/affirm")
+    reply = chat(live_bot, sender, '/change_booking_field{"booking_field": "booking_times"}')
+    assert "Maria" not in reply and "0143" not in reply
+    reply = chat(live_bot, sender, "Friday")
+    assert "Maria" not in reply and "0143" not in reply
+
+
+def test_existing_appointments_and_diagnoses_are_referred_to_people(live_bot) -> None:
+    sender = new_sender()
+    assert "can't see or change existing appointments" in chat(
+        live_bot, sender, "can i reschedule my appointment"
+    )
+    assert rows(live_bot, "booking_requests", sender) == []
+    assert "can't tell what is causing your pain" in chat(live_bot, sender, "what's wrong with my back")

@@ -42,6 +42,9 @@ def reading(text: str, intent: str, confidence: float = 0.95, **extra) -> flow.R
             True,
         ),
         ("booking_times", reading("cancel booking", "stop"), True),
+        # ...but a free-text answer the classifier is unsure about is still the answer.
+        ("booking_times", reading("whenever", "stop", confidence=0.61), False),
+        ("booking_times", reading("mon after 5", "emergency_symptoms", confidence=0.62), False),
         ("booking_reason", reading("let me talk to a person", "talk_to_human"), True),
     ],
 )
@@ -84,3 +87,13 @@ def test_summary_lists_every_field_with_the_clinic_name() -> None:
     )
     assert "Clinic: Boulder" in summary and "Reason: (not given)" in summary
     assert "Shall I send it" in summary
+
+
+@pytest.mark.parametrize("answer", ["yes", "No", "ok.", "12345", "/affirm"])
+def test_yes_no_and_payloads_are_not_names(answer: str) -> None:
+    assert flow.validate_name(answer)[0] is None
+
+
+def test_a_contact_with_neither_digits_nor_at_sign_gets_a_plain_reask() -> None:
+    value, problem = flow.validate_contact("no")
+    assert value is None and "phone number" in problem and "email" in problem

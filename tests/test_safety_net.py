@@ -26,6 +26,18 @@ RED_FLAGS = [
     ("back pain and a fever of 102", "fever"),
     ("I was in a car accident and now my back hurts", "major_trauma"),
     ("I had cancer 5 years ago and now new back pain", "cancer_history"),
+    # Lay words, typos and SMS style found in review:
+    ("I pooped my pants", "bladder_bowel"),
+    ("incontinance since this morning", "bladder_bowel"),
+    ("can't hold it in anymore, wetting the bed", "bladder_bowel"),
+    ("cnt feel my crotch", "saddle_numbness"),
+    ("no feeling down there", "saddle_numbness"),
+    ("my inner thighs and bum are numb", "saddle_numbness"),
+    ("i cant lift my foot", "leg_weakness"),
+    ("my leg is giving way, call me at 3035550123", "leg_weakness"),
+    ("was in a car wreck last week", "major_trauma"),
+    ("fell from the roof", "major_trauma"),
+    ("hit by a truck", "major_trauma"),
 ]
 
 NOT_RED_FLAGS = [
@@ -33,6 +45,9 @@ NOT_RED_FLAGS = [
     "my hips feel tight and my lower back aches",
     "can I book an appointment in Lafayette",
     "what did the study find about hip extension",
+    "mon after 5",
+    "whenever works",
+    "303-555-0188",
 ]
 
 

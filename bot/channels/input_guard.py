@@ -24,6 +24,8 @@ TOO_LONG_REPLY = (
 )
 # Control characters other than tab and newline: binary junk, never something a patient typed.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# Lone UTF-16 surrogates (from broken clients) crash the tokenizer: never a patient's text.
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -37,7 +39,7 @@ class GuardResult:
 def clean_text(raw: str) -> str:
     """Normalise Unicode, drop control characters and collapse runs of whitespace."""
     text = unicodedata.normalize("NFKC", raw)
-    text = _CONTROL.sub(" ", text)
+    text = _CONTROL.sub(" ", _SURROGATE.sub("", text))
     return " ".join(text.split())
 
 

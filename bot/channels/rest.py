@@ -7,7 +7,9 @@ answers empty or oversized messages with a clear reply, and logs no message text
 
 from __future__ import annotations
 
+import json
 import logging
+import re
 from asyncio import CancelledError
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -24,6 +26,10 @@ from bot.channels.input_guard import guard_text
 logger = logging.getLogger(__name__)
 
 MAX_SENDER_CHARS = 128
+# Letters, digits, "-" and "_" only: SMS conversations are named by phone number ("+1...") and
+# must never be reachable (read or written) by someone who merely knows that number.
+SENDER_PATTERN = re.compile(r"^[A-Za-z0-9_-]+$")
+MAX_METADATA_CHARS = 1024
 SORRY_REPLY = (
     "Sorry, something went wrong on our side and I couldn't answer. Please try again, or call "
     "the clinic."
@@ -47,11 +53,15 @@ def _parse_body(request: Request) -> tuple[dict[str, Any] | None, str | None]:
         return None, "'sender' is required: a string that identifies the conversation"
     if len(sender) > MAX_SENDER_CHARS:
         return None, f"'sender' must be at most {MAX_SENDER_CHARS} characters"
+    if not SENDER_PATTERN.match(sender.strip()):
+        return None, "'sender' may contain only letters, digits, '-' and '_'"
     if "message" in body and body["message"] is not None and not isinstance(body["message"], str):
         return None, "'message' must be a string"
     metadata = body.get("metadata")
     if metadata is not None and not isinstance(metadata, dict):
         return None, "'metadata' must be a JSON object"
+    if metadata and len(json.dumps(metadata)) > MAX_METADATA_CHARS:
+        return None, f"'metadata' must be at most {MAX_METADATA_CHARS} characters of JSON"
     return body, None
 
 

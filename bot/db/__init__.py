@@ -26,8 +26,14 @@ def make_engine(url: str) -> sa.engine.Engine:
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        return sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
-    return sa.create_engine(url, pool_pre_ping=True)
+        return sa.create_engine(
+            url,
+            connect_args={"check_same_thread": False, "timeout": 30},
+            hide_parameters=True,  # errors must not copy patients' text into the logs
+        )
+    return sa.create_engine(
+        url, pool_pre_ping=True, hide_parameters=True, connect_args={"connect_timeout": 10}
+    )
 
 
 @lru_cache(maxsize=4)

@@ -7,6 +7,7 @@ same commands as `make run` (``python -m bot serve rasa|actions``), with the tra
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -55,7 +56,13 @@ class LiveBot:
     def send(self, sender: str, message: object, **extra) -> httpx.Response:
         """Post to the REST webhook as a client would."""
         body = {"sender": sender, "message": message, **extra}
-        return httpx.post(f"{self.rasa_url}/webhooks/rest/webhook", json=body, timeout=60)
+        # Encoded as browsers' JSON.stringify does (ASCII escapes), so odd text can be sent too.
+        return httpx.post(
+            f"{self.rasa_url}/webhooks/rest/webhook",
+            content=json.dumps(body),
+            headers={"Content-Type": "application/json"},
+            timeout=60,
+        )
 
     def stop(self) -> None:
         for process in self.processes:
