@@ -15,6 +15,7 @@ metadata, and forwards ``custom`` payloads as keyword arguments to ``emit`` (so 
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import uuid
@@ -72,6 +73,9 @@ class GuardedSocketIOOutput(SocketIOOutput):
         await self._send_message(recipient_id, {"custom": json_message})
 
 
+MAX_METADATA_CHARS = 1024
+
+
 class GuardedSocketIOInput(SocketIOInput):
     """The socket.io channel (``/socket.io`` on the Rasa server) the chat widget connects to."""
 
@@ -84,14 +88,22 @@ class GuardedSocketIOInput(SocketIOInput):
             return super().get_output_channel()  # warns, returns None
         return GuardedSocketIOOutput(self.sio, self.bot_message_evt)
 
-    def _conversation_id(self, sid: str, data: dict[str, Any]) -> str | None:
+    async def _conversation_id(self, sid: str) -> str | None:
+        """The conversation this connection asked for in its session request.
+
+        Bound to the connection, not read from each message, so a client cannot post into (or
+        listen to) a conversation it did not open.
+        """
         if not self.session_persistence:
             return sid
-        return valid_session_id(data.get("session_id"))
+        session = await self.sio.get_session(sid, namespace=self.namespace)
+        return session.get("conversation_id")
 
     def _metadata(self, data: dict[str, Any]) -> dict[str, Any]:
         metadata = data.get(self.metadata_key)
-        return metadata if isinstance(metadata, dict) else {}
+        if not isinstance(metadata, dict) or len(json.dumps(metadata)) > MAX_METADATA_CHARS:
+            return {}
+        return metadata
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         sio = AsyncServer(async_mode="sanic", cors_allowed_origins=allowed_origins())
@@ -107,6 +119,7 @@ class GuardedSocketIOInput(SocketIOInput):
         async def session_request(sid: str, data: Any) -> None:
             requested = data.get("session_id") if isinstance(data, dict) else None
             session_id = valid_session_id(requested) or uuid.uuid4().hex
+            await sio.save_session(sid, {"conversation_id": session_id}, namespace=self.namespace)
             if self.session_persistence:
                 await sio.enter_room(sid, session_id, namespace=self.namespace)
             await sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)
@@ -114,9 +127,9 @@ class GuardedSocketIOInput(SocketIOInput):
         @sio.on(self.user_message_evt, namespace=self.namespace)
         async def handle_message(sid: str, data: Any) -> None:
             data = data if isinstance(data, dict) else {}
-            conversation_id = self._conversation_id(sid, data)
+            conversation_id = await self._conversation_id(sid)
             if conversation_id is None:
-                logger.warning("socket.io message without a valid session id was ignored")
+                logger.warning("socket.io message before a session request was ignored")
                 return
             guarded = guard_text(data.get("message"))
             if guarded.reply:

@@ -168,7 +168,7 @@ def browser():
 
 @pytest.fixture
 def page(browser):
-    """A fresh browser profile per test (own localStorage), desktop size."""
+    """A fresh browser profile per test (own storage), desktop size."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     context.set_default_timeout(15_000)
     page = context.new_page()

@@ -162,8 +162,16 @@ async def test_unusable_session_ids_get_a_fresh_one(chat, bad_id):
 
 
 @pytest.mark.asyncio
-async def test_message_without_session_id_is_ignored(chat):
-    await chat.start()
-    await chat.emit("user_uttered", {"message": "hello"})
+async def test_message_before_a_session_request_is_ignored(chat):
+    await chat.emit("user_uttered", {"message": "hello", "session_id": "a" * 32})
     with pytest.raises(asyncio.TimeoutError):
         await chat.event("bot_uttered", timeout=1)
+
+
+@pytest.mark.asyncio
+async def test_a_connection_cannot_post_into_another_conversation(chat):
+    mine = await chat.start()
+    someone_else = "b" * 32
+    (reply,) = await chat.say(someone_else, "hello")
+    assert f"Conversation: {mine}" in reply["text"]
+    assert someone_else not in reply["text"]

@@ -4,7 +4,8 @@
  * Talks to Rasa's socket.io channel (bot/channels/socketio.py): "session_request" /
  * "session_confirm" to keep one conversation id across page loads, "user_uttered" out and
  * "bot_uttered" in. Rasa does not replay history to a reconnecting page, so the widget keeps its
- * own transcript in localStorage (cleared by "New chat").
+ * own transcript in sessionStorage: it survives a reload but not closing the tab, so a shared
+ * computer does not keep a patient's health conversation ("New chat" clears it too).
  *
  * Every piece of user or bot text goes into the page with textContent, never innerHTML, and only
  * http(s) links from the bot become anchors.
@@ -54,8 +55,8 @@
   }
 
   var state = {
-    sessionId: load("localStorage", KEY_SESSION, null),
-    transcript: load("localStorage", KEY_TRANSCRIPT, []),
+    sessionId: load("sessionStorage", KEY_SESSION, null),
+    transcript: load("sessionStorage", KEY_TRANSCRIPT, []),
     socket: null,
     ready: false,
     queue: [],
@@ -223,7 +224,7 @@
     var plain = state.transcript.slice(-MAX_TRANSCRIPT).map(function (entry) {
       return { who: entry.who, text: entry.text, buttons: entry.buttons, sources: entry.sources };
     });
-    save("localStorage", KEY_TRANSCRIPT, plain);
+    save("sessionStorage", KEY_TRANSCRIPT, plain);
   }
 
   function add(entry) {
@@ -343,7 +344,7 @@
     socket.on("session_confirm", function (sessionId) {
       var isNew = sessionId !== state.sessionId;
       state.sessionId = sessionId;
-      save("localStorage", KEY_SESSION, sessionId);
+      save("sessionStorage", KEY_SESSION, sessionId);
       state.ready = true;
       if (isNew && !state.transcript.length && !state.queue.length && config.initPayload) {
         socket.emit("user_uttered", { message: config.initPayload, session_id: sessionId });
@@ -387,8 +388,8 @@
     state.sourcesTextEntries = [];
     state.sourcesRendered = false;
     state.sessionId = null;
-    save("localStorage", KEY_TRANSCRIPT, null);
-    save("localStorage", KEY_SESSION, null);
+    save("sessionStorage", KEY_TRANSCRIPT, null);
+    save("sessionStorage", KEY_SESSION, null);
     if (state.socket) {
       state.socket.disconnect();
       state.socket = null;
