@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.contact import ContactError, mask_phone, parse_contact
-from bot.knowledge import Clinic
+from bot.knowledge import Clinic, get_knowledge
 
 FORM_SLOTS = (
     "booking_name",
@@ -25,19 +25,11 @@ FIELD_LABELS = {
     "booking_times": "Preferred days and times",
     "booking_reason": "Reason",
 }
-HEALTH_INTENTS = {
-    "why_check_hips",
-    "hip_asymmetry",
-    "lumbar_compensation",
-    "study_findings",
-    "how_soon",
-    "best_treatments",
-    "pt_for_back_pain",
-}
 # Intents that leave the form's question unanswered, so a rule handles them and the form resumes
 # (questions) or ends (stop, red flags).
 ALWAYS_INTERRUPT = {"emergency_symptoms", "stop", "talk_to_human"}
-QUESTION_INTERRUPT = HEALTH_INTENTS | {"ask_sources", "clinic_locations"}
+# Besides every health topic in the knowledge base (whose ids are their intents):
+QUESTION_INTERRUPT = {"ask_sources", "clinic_locations"}
 INTERRUPT_CONFIDENCE = 0.8
 FREE_TEXT_CONFIDENCE = 0.9
 YES_NO_WORDS = {"yes", "y", "yeah", "yep", "yup", "ok", "okay", "sure", "no", "n", "nope", "nah"}
@@ -76,7 +68,8 @@ def interrupts(slot: str, reading: Reading) -> bool:
         return reading.intent in ALWAYS_INTERRUPT and reading.confidence >= FREE_TEXT_CONFIDENCE
     if reading.intent in ALWAYS_INTERRUPT:
         return True
-    return reading.intent in QUESTION_INTERRUPT and reading.confidence >= INTERRUPT_CONFIDENCE
+    is_question = reading.intent in QUESTION_INTERRUPT or reading.intent in get_knowledge().topics
+    return is_question and reading.confidence >= INTERRUPT_CONFIDENCE
 
 
 def _looks_like_contact(text: str) -> bool:
@@ -170,8 +163,10 @@ def change_buttons() -> list[dict[str, str]]:
 
 def is_unsent_draft(slots: dict[str, str | None]) -> bool:
     """Every answer given and a key issued, but not yet confirmed (no reference yet)."""
-    return bool(slots.get("booking_key")) and not slots.get("booking_reference") and all(
-        slots.get(slot) for slot in FORM_SLOTS
+    return (
+        bool(slots.get("booking_key"))
+        and not slots.get("booking_reference")
+        and all(slots.get(slot) for slot in FORM_SLOTS)
     )
 
 

@@ -16,16 +16,14 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import pytest
 
 from tests.support.browser import launch_chromium, require_chromium
-from tests.support.live_bot import free_port, start_live_bot
+from tests.support.live_bot import free_port, start_live_bot, wait_for
 from tests.support.services import missing
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -35,20 +33,6 @@ QUIET_ENV = {
     "TF_CPP_MIN_LOG_LEVEL": "2",
     "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
 }
-
-
-def wait_for_http(url: str, process: subprocess.Popen, log: Path, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{url} exited early:\n{log.read_text()[-3000:]}")
-        try:
-            if httpx.get(url, timeout=2).status_code < 500:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(f"{url} did not start in {timeout}s:\n{log.read_text()[-3000:]}")
 
 
 class Server:
@@ -65,10 +49,10 @@ class Server:
             stderr=subprocess.STDOUT,
         )
         try:
-            wait_for_http(health_url, self.process, log)
-        except Exception:
+            wait_for(health_url, self.process, timeout=60)
+        except Exception as error:
             self.stop()
-            raise
+            raise RuntimeError(f"{error}:\n{log.read_text()[-3000:]}") from error
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -97,20 +81,9 @@ def start_web_app(port: int, rasa_url: str, tmp: Path) -> Server:
         "WEB_ALLOWED_ORIGINS": f"http://127.0.0.1:{port}",
         "MEND_DATA_DIR": str(tmp),
     }
-    command = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "bot.web.app:create_app",
-        "--factory",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--ws",
-        "none",
-        "--no-access-log",
-    ]
+    # The same entry point `make run` uses, so the test covers how the app is really started.
+    env.update({"WEB_PORT": str(port), "WEB_HOST": "127.0.0.1"})
+    command = [sys.executable, "-m", "bot", "serve", "web"]
     return Server(command, env, f"http://127.0.0.1:{port}/health", tmp / "web.log")
 
 
