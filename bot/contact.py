@@ -12,6 +12,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+# Masking has one implementation for every feature (issue 15), re-exported here for old imports.
+from bot.privacy import mask_contacts_in_text, mask_email, mask_phone  # noqa: F401
+
 PHONE_EXAMPLE = "303-555-0100"
 EMAIL_EXAMPLE = "jane@example.com"
 
@@ -20,18 +23,9 @@ _PHONE_SEPARATORS = set(" \t-.()/")
 # Bounded by digits only, not by letters: "call3035550123" and "tel:3035550124x" are phone
 # numbers too, and a letter glued to one must not hide it from masking.
 _PHONE_CANDIDATE = re.compile(r"(?<!\d)(?:\+|\()?\d[\d \t().\-/]{5,}\d(?!\d)")
-# Whole calendar dates ("2026-11-25", "11/25/2026"), which no US phone number is written as;
-# masking leaves them readable (a time after one, "09:00", is too short to be masked anyway).
-_DATE_IN_TEXT = re.compile(
-    r"(?<![\d/.-])(?:\d{4}-(?:0?[1-9]|1[0-2])-(?:0?[1-9]|[12]\d|3[01])"
-    r"|(?:0?[1-9]|1[0-2])/(?:0?[1-9]|[12]\d|3[01])/\d{4})(?![\d/.-]?\d)"
-)
 _EXTENSION = re.compile(r"(?:ext\.?|extension|x)\s*\d+\s*$", re.IGNORECASE)
 
 _EMAIL_LOCAL_CHARS = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+$")
-_EMAIL_IN_TEXT = re.compile(
-    r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9\u00a1-\uffff-]+(?:\.[A-Za-z0-9\u00a1-\uffff-]+)+"
-)
 _DOMAIN_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 _TLD = re.compile(r"^(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$")
 _TEXT_PUNCTUATION = "\"'<>()[]{},;:!?."
@@ -308,54 +302,3 @@ def _email_in_sentence(raw: str) -> str:
         return token
     return raw
 
-
-# --- masking -------------------------------------------------------------------------------
-
-
-def mask_phone(value: str) -> str:
-    """``+13035550100`` -> ``+1 ***-***-0100``: enough to tell numbers apart, no more."""
-    digits = "".join(ch for ch in (value or "") if ch.isdigit())
-    if len(digits) == 11 and digits.startswith("1"):
-        return f"+1 ***-***-{digits[-4:]}"
-    if len(digits) == 10:
-        return f"***-***-{digits[-4:]}"
-    if len(digits) >= 4:
-        return "***" + digits[-2:]
-    return "***"
-
-
-def mask_email(value: str) -> str:
-    """``jane.doe@example.com`` -> ``j***@example.com``."""
-    value = value or ""
-    if "@" not in value:
-        return "***"
-    local, _, domain = value.rpartition("@")
-    return f"{local[:1]}***@{domain}" if local else f"***@{domain}"
-
-
-def _mask_phone_match(match: re.Match[str]) -> str:
-    text = match.group(0)
-    digits = [ch for ch in text if ch.isdigit()]
-    if len(digits) < 7:
-        return text
-    try:
-        return mask_phone(normalize_us_phone(text))
-    except ContactError:
-        return "***" + "".join(digits[-2:])
-
-
-def mask_contacts_in_text(text: str) -> str:
-    """``text`` with every email address and phone-like number masked (for logs and lists).
-
-    Errs towards masking: any run of 7 or more digits is treated as a phone number, wherever it
-    stands (also glued to letters), except a whole calendar date such as 2026-11-25.
-    """
-    if not text:
-        return text or ""
-    masked = _EMAIL_IN_TEXT.sub(lambda m: mask_email(m.group(0)), text)
-    parts = _DATE_IN_TEXT.split(masked)
-    dates = _DATE_IN_TEXT.findall(masked)
-    out = [_PHONE_CANDIDATE.sub(_mask_phone_match, parts[0])]
-    for date, part in zip(dates, parts[1:]):
-        out += [date, _PHONE_CANDIDATE.sub(_mask_phone_match, part)]
-    return "".join(out)
