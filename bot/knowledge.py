@@ -2,7 +2,10 @@
 
 All of it is data under ``data/knowledge/`` that the clinic can edit. Loading validates every file
 and stops with a message that names the file and the field, because a bot that starts with a
-topic nobody can trace to a source would break the clinic's first promise to patients.
+topic nobody can trace to a source would break the clinic's first promise to patients. For the
+same reason each answer quotes the passages it rests on (``grounding`` in topics.yml), and loading
+checks every quote against the source texts copied into ``sources/``: a rewording that drifts from
+the sources then fails at start-up, next to the quote it must match, instead of reaching patients.
 """
 
 from __future__ import annotations
@@ -62,6 +65,14 @@ class Source:
 
 
 @dataclass(frozen=True)
+class Grounding:
+    """A passage of a source, quoted word for word, that a health answer rests on."""
+
+    source: str
+    quote: str
+
+
+@dataclass(frozen=True)
 class Topic:
     id: str
     title: str
@@ -69,6 +80,7 @@ class Topic:
     details: str | None
     sources: tuple[str, ...]
     related: tuple[str, ...]
+    grounding: tuple[Grounding, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -180,7 +192,58 @@ def load_sources(path: Path, settings: Settings) -> dict[str, Source]:
     return sources
 
 
-def load_topics(path: Path, sources: dict[str, Source]) -> dict[str, Topic]:
+def _flat(text: str) -> str:
+    """Whitespace normalised: the only difference allowed between a quote and its source."""
+    return " ".join(text.split())
+
+
+def load_source_texts(directory: Path) -> dict[str, str]:
+    """The text of each source, by source id, from ``sources/texts.yml`` and the files it names."""
+    index = directory / "texts.yml"
+    content = _read_yaml(index)
+    texts = content.get("texts")
+    if not isinstance(texts, dict) or not texts:
+        raise KnowledgeError(f"{index}: expected a mapping of source id to file under 'texts'")
+    loaded: dict[str, str] = {}
+    for source_id, name in texts.items():
+        path = directory / str(name)
+        if not path.is_file():
+            raise KnowledgeError(f"{index}: source '{source_id}': file {path} not found")
+        loaded[str(source_id)] = _flat(path.read_text(encoding="utf-8"))
+    return loaded
+
+
+def load_grounding(
+    entry: dict[str, Any], where: str, source_ids: list[str], texts: dict[str, str]
+) -> tuple[Grounding, ...]:
+    """The quotes a topic rests on: each from one of its own sources, each found in that text."""
+    quotes = entry.get("grounding")
+    if not isinstance(quotes, list) or not quotes:
+        raise KnowledgeError(
+            f"{where}: has no 'grounding'; quote the source passages the answer rests on"
+        )
+    grounding = []
+    for number, item in enumerate(quotes, start=1):
+        here = f"{where}: grounding {number}"
+        if not isinstance(item, dict):
+            raise KnowledgeError(f"{here}: expected 'source' and 'quote'")
+        source_id = str(_required(item, "source", here))
+        quote = _flat(str(_required(item, "quote", here)))
+        if source_id not in source_ids:
+            raise KnowledgeError(f"{here}: source '{source_id}' is not in this topic's sources")
+        if source_id not in texts:
+            raise KnowledgeError(f"{here}: no text for source '{source_id}' in sources/texts.yml")
+        if quote not in texts[source_id]:
+            raise KnowledgeError(f"{here}: quote not found in the text of '{source_id}': {quote!r}")
+        grounding.append(Grounding(source=source_id, quote=quote))
+    ungrounded = [s for s in source_ids if s not in {g.source for g in grounding}]
+    if ungrounded:
+        raise KnowledgeError(f"{where}: no grounding quote from cited source(s) {ungrounded}")
+    return tuple(grounding)
+
+
+def load_topics(path: Path, sources: dict[str, Source], texts: dict[str, str]) -> dict[str, Topic]:
+    """The health answers; ``texts`` (source id -> text) is what grounding quotes must match."""
     content = _read_yaml(path)
     topics: dict[str, Topic] = {}
     for entry in _entries(content, "topics", path):
@@ -201,6 +264,7 @@ def load_topics(path: Path, sources: dict[str, Source]) -> dict[str, Topic]:
             if source_id not in sources:
                 raise KnowledgeError(f"{where}: unknown source id '{source_id}'")
         details = entry.get("details")
+        grounding = load_grounding(entry, where, source_ids, texts)
         topics[topic_id] = Topic(
             id=topic_id,
             title=_required(entry, "title", where),
@@ -208,6 +272,7 @@ def load_topics(path: Path, sources: dict[str, Source]) -> dict[str, Topic]:
             details=" ".join(str(details).split()) if details else None,
             sources=tuple(source_ids),
             related=tuple(entry.get("related") or ()),
+            grounding=grounding,
         )
     return topics
 
@@ -242,7 +307,8 @@ def load_knowledge(settings: Settings | None = None) -> KnowledgeBase:
     settings = settings or get_settings()
     directory = settings.knowledge_dir
     sources = load_sources(directory / "sources.yml", settings)
-    topics = load_topics(directory / "topics.yml", sources)
+    texts = load_source_texts(directory / "sources")
+    topics = load_topics(directory / "topics.yml", sources, texts)
     for topic in topics.values():
         for related in topic.related:
             if related not in topics and related != "book_appointment":
