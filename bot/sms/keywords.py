@@ -10,7 +10,18 @@ A longer message ("cancel my booking", "please stop") is an ordinary message for
 
 from __future__ import annotations
 
-from bot.knowledge import Clinic
+import string
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from bot.knowledge import Clinic, KnowledgeError
+from bot.settings import get_settings
+
+# The wording of the replies is data the clinic edits: data/knowledge/sms_keywords.yml.
+REPLIES_FILE = "sms_keywords.yml"
+PLACEHOLDERS = {"clinic_name", "clinic_phone", "emergency_number"}
 
 OPT_OUT = "opt_out"
 OPT_IN = "opt_in"
@@ -31,22 +42,45 @@ def keyword_of(text: str | None) -> str | None:
 
 
 def opt_out_reply(clinic: Clinic) -> str:
-    return (
-        f"You're unsubscribed from {clinic.name} texts and won't get any more messages from "
-        "this number. Reply START to resubscribe."
-    )
+    return _reply("opt_out", clinic)
 
 
 def opt_in_reply(clinic: Clinic) -> str:
-    return (
-        f"You're subscribed to {clinic.name} texts again. Ask me about low back pain and your "
-        "hips, or text BOOK to request an appointment. Reply HELP for help, STOP to opt out."
-    )
+    return _reply("opt_in", clinic)
 
 
 def help_reply(clinic: Clinic) -> str:
-    return (
-        f"{clinic.name} text assistant: answers about low back pain and hips, and appointment "
-        f"requests. To talk to a person call {clinic.phone}. Reply STOP to opt out, START to "
-        f"opt back in. Msg & data rates may apply. In an emergency call {clinic.emergency_number}."
+    return _reply("help", clinic)
+
+
+def _reply(key: str, clinic: Clinic) -> str:
+    template = load_replies(get_settings().knowledge_dir / REPLIES_FILE)[key]
+    return template.format(
+        clinic_name=clinic.name,
+        clinic_phone=clinic.phone,
+        emergency_number=clinic.emergency_number,
     )
+
+
+@lru_cache(maxsize=4)
+def load_replies(path: Path) -> dict[str, str]:
+    """The keyword replies, checked once: the clinic edits their wording as data, and a reply
+    that is missing or names an unknown placeholder must stop the bot, not a patient's STOP."""
+    content = yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else None
+    replies = content.get("replies") if isinstance(content, dict) else None
+    if not isinstance(replies, dict):
+        raise KnowledgeError(f"{path}: expected the keyword replies under 'replies'")
+    checked: dict[str, str] = {}
+    for key in (OPT_OUT, OPT_IN, HELP):
+        text = replies.get(key)
+        if not isinstance(text, str) or not text.strip():
+            raise KnowledgeError(f"{path}: missing required field 'replies.{key}'")
+        names = {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+        unknown = sorted(names - PLACEHOLDERS)
+        if unknown:
+            raise KnowledgeError(
+                f"{path}: replies.{key} uses unknown placeholder(s) {unknown}; "
+                f"use {sorted(PLACEHOLDERS)}"
+            )
+        checked[key] = " ".join(text.split())
+    return checked
