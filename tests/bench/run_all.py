@@ -5,6 +5,7 @@
 - server start time and peak memory of the Rasa and action servers
 - REST latency p50/p95/p99 and messages per second, 1 and 20 concurrent conversations
 - the staff list page on 10,000 conversations in PostgreSQL (tests/bench/staff_list_bench.py)
+- the reading grade of every patient-facing text (tests/bench/readability_bench.py)
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from pathlib import Path
 
 import httpx
 
+from tests.bench.readability_bench import print_grades as readability_grades
 from tests.support.live_bot import PROJECT_ROOT, start_live_bot
 
 RASA = str(PROJECT_ROOT / ".venv" / "bin" / "rasa")
@@ -162,6 +164,7 @@ def main() -> None:
         training_time()
     servers_and_latency(args.turns)
     staff_list()
+    readability_grades()
 
 
 if __name__ == "__main__":

@@ -1,0 +1,150 @@
+"""Every patient-facing text the clinic edits as data, gathered from the files the bot reads.
+
+The readability test and ``make bench`` read the texts from here rather than from a copy, so a
+new or reworded answer, response, safety reply or SMS keyword reply is measured the day it lands.
+Placeholders such as ``{clinic_phone}`` are filled with the example values from clinic.yml (and a
+red flag's own label), because a patient never sees the braces.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import textstat
+import yaml
+
+from bot.settings import PROJECT_ROOT
+
+KNOWLEDGE = PROJECT_ROOT / "data" / "knowledge"
+DOMAIN = PROJECT_ROOT / "domain.yml"
+
+# Keys whose values are not prose a patient reads as a sentence: a citation line.
+NOT_PROSE = {"source"}
+
+
+@dataclass(frozen=True)
+class PatientText:
+    """One text as a patient reads it; ``where`` names the file and the field to edit."""
+
+    where: str
+    text: str
+    health: bool = False
+
+    @property
+    def grade(self) -> float:
+        return grade(self.text)
+
+
+def grade(text: str) -> float:
+    """Flesch-Kincaid grade level (textstat 0.7.3, syllables by pyphen)."""
+    return float(textstat.flesch_kincaid_grade(text))
+
+
+def _load(path: Path) -> dict[str, Any]:
+    content = yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else None
+    return content if isinstance(content, dict) else {}
+
+
+def _flat(text: Any) -> str:
+    return " ".join(str(text).split())
+
+
+def example_values() -> dict[str, str]:
+    """What a patient sees in place of each placeholder, from the clinic's own data."""
+    clinic = _load(KNOWLEDGE / "clinic.yml")
+    name = str(clinic.get("name") or "Mend Physical Therapy")
+    phone = str(clinic.get("phone") or "(303) 555-0100")
+    return {
+        "clinic_name": name,
+        "clinic_phone": phone,
+        "emergency_number": str(clinic.get("emergency_number") or "911"),
+        "phone_line": f"call {name} at {phone}",
+        "reference": "H-4821",
+        "contact": "(303) 555-0123",
+    }
+
+
+# A placeholder with no example above (a response added since) reads as one short word.
+STAND_IN = "it"
+
+
+def fill(template: str, values: dict[str, str]) -> str | None:
+    """The template with its placeholders filled; None if it is nothing but one placeholder
+    (e.g. ``{urgent_reply}``, a text finished elsewhere and measured where it is written)."""
+    if re.fullmatch(r"\s*\{\w+\}\s*", template):
+        return None
+    names = {name for _, name, _, _ in string.Formatter().parse(template) if name}
+    return template.format(**{**{name: STAND_IN for name in names}, **values})
+
+
+def topic_texts() -> Iterator[PatientText]:
+    for topic in _load(KNOWLEDGE / "topics.yml").get("topics") or []:
+        for field in ("answer", "details"):
+            if topic.get(field):
+                where = f"topics.yml {topic['id']}.{field}"
+                yield PatientText(where, _flat(topic[field]), health=True)
+
+
+def domain_texts() -> Iterator[PatientText]:
+    values = example_values()
+    for name, variations in (_load(DOMAIN).get("responses") or {}).items():
+        for index, variation in enumerate(variations or []):
+            where = f"domain.yml {name}[{index}]"
+            text = fill(_flat(variation.get("text") or ""), values)
+            if text:
+                yield PatientText(where, text)
+
+
+def _first_labels(content: dict[str, Any]) -> dict[str, str]:
+    """The first red flag's label in each tier: the example for {label}/{labels}."""
+    labels: dict[str, str] = {}
+    for flag in content.get("red_flags") or []:
+        if flag.get("label"):
+            labels.setdefault(str(flag.get("tier", "")), str(flag["label"]))
+    return labels
+
+
+def red_flag_texts() -> Iterator[PatientText]:
+    """The safety replies in red_flags.yml (each tier's advice, the shared replies), if any."""
+    content = _load(KNOWLEDGE / "red_flags.yml")
+    labels = _first_labels(content)
+    any_label = next(iter(labels.values()), "new trouble peeing")
+    values = example_values()
+    for tier, entry in (content.get("tiers") or {}).items():
+        label = labels.get(str(tier), any_label)
+        for key, text in (entry or {}).items():
+            if key in ("advice", "mention") and isinstance(text, str):
+                where = f"red_flags.yml tiers.{tier}.{key}"
+                filled = fill(_flat(text), {**values, "label": label, "labels": label})
+                if filled:
+                    yield PatientText(where, filled)
+    for key, text in (content.get("replies") or {}).items():
+        if key not in NOT_PROSE and isinstance(text, str):
+            where = f"red_flags.yml replies.{key}"
+            filled = fill(_flat(text), {**values, "label": any_label, "labels": any_label})
+            if filled:
+                yield PatientText(where, filled)
+
+
+def sms_keyword_texts() -> Iterator[PatientText]:
+    values = example_values()
+    for key, text in (_load(KNOWLEDGE / "sms_keywords.yml").get("replies") or {}).items():
+        where = f"sms_keywords.yml replies.{key}"
+        filled = fill(_flat(text), values)
+        if filled:
+            yield PatientText(where, filled)
+
+
+def patient_texts() -> list[PatientText]:
+    """Every patient-facing text kept as data, health answers first."""
+    return [
+        *topic_texts(),
+        *domain_texts(),
+        *red_flag_texts(),
+        *sms_keyword_texts(),
+    ]
