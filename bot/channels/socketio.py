@@ -9,20 +9,25 @@ metadata, and forwards ``custom`` payloads as keyword arguments to ``emit`` (so 
 * passes each message through :func:`bot.channels.input_guard.guard_text`: empty or oversized
   text gets a reply on the socket and is not processed;
 * sends ``custom`` payloads as ``{"custom": payload}``, the shape the REST channel uses;
-* keeps the conversation id across page reloads (``session_persistence``) and accepts only
-  session ids that look like ids.
+* issues conversation ids itself (issue 15): a new connection gets a random id and a token
+  signed with the server's secret key; a page that presents a valid token rejoins that
+  conversation (across reloads, ``session_persistence``), and anything else (an id without a
+  token, a forged or expired token) starts a new, empty conversation. Knowing a conversation's
+  id is therefore not enough to read or act in it.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import re
+import os
+import time
 import uuid
 from asyncio import CancelledError
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from itsdangerous import BadSignature, TimestampSigner
 from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
 from sanic import Blueprint, response
@@ -32,11 +37,15 @@ from socketio import AsyncServer
 
 from bot.channels.input_guard import guard_text
 from bot.settings import get_settings
+from bot.staff.config import _secret_from_file
 
 logger = logging.getLogger(__name__)
 
-# Ids the widget makes (uuid4 hex) and anything similar; never free text, never huge.
-SESSION_ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+# Signed conversation tokens: a salt of their own (the key is shared with the staff app's
+# cookies), and a lifetime renewed at each rejoin, so a long-idle tab starts afresh.
+SESSION_SALT = "mend.widget.conversation"
+SESSION_MAX_AGE_SECONDS = 24 * 60 * 60
+MAX_TOKEN_CHARS = 200
 SORRY_REPLY = (
     "Sorry, something went wrong on our side and I couldn't answer. Please try again, or call "
     "the clinic."
@@ -57,11 +66,44 @@ def allowed_origins() -> list[str]:
     return origins
 
 
-def valid_session_id(value: Any) -> str | None:
-    """``value`` if it is an acceptable conversation id, else None."""
-    if isinstance(value, str) and SESSION_ID_PATTERN.match(value):
-        return value
-    return None
+def secret_key() -> str:
+    """The key that signs conversation tokens: the staff app's key.
+
+    ``STAFF_SECRET_KEY`` when set (the same value on every Rasa server when scaled out), else the
+    key generated once into the data directory (mode 0600), shared with the staff app.
+    """
+    configured = os.environ.get("STAFF_SECRET_KEY", "").strip()
+    if configured:
+        return configured
+    # The staff app may be writing the file this very moment (``make run`` starts both at once).
+    for _ in range(50):
+        key = _secret_from_file(get_settings().data_dir)
+        if key:
+            return key
+        time.sleep(0.02)
+    raise RuntimeError("the generated secret key in the data directory is empty")
+
+
+class ConversationTokens:
+    """Issues conversation ids with signed tokens, and reads the id back from a valid token."""
+
+    def __init__(self, key: str, max_age: int = SESSION_MAX_AGE_SECONDS) -> None:
+        self._signer = TimestampSigner(key, salt=SESSION_SALT)
+        self._max_age = max_age
+
+    def issue(self, conversation_id: str | None = None) -> tuple[str, str]:
+        """A (conversation id, token) pair: a new random id unless one is given."""
+        conversation_id = conversation_id or uuid.uuid4().hex
+        return conversation_id, self._signer.sign(conversation_id).decode()
+
+    def conversation_of(self, token: Any) -> str | None:
+        """The id a token was issued for, or None if it is missing, forged or expired."""
+        if not isinstance(token, str) or not token or len(token) > MAX_TOKEN_CHARS:
+            return None
+        try:
+            return self._signer.unsign(token, max_age=self._max_age).decode()
+        except (BadSignature, UnicodeDecodeError):
+            return None
 
 
 class GuardedSocketIOOutput(SocketIOOutput):
@@ -89,7 +131,7 @@ class GuardedSocketIOInput(SocketIOInput):
         return GuardedSocketIOOutput(self.sio, self.bot_message_evt)
 
     async def _conversation_id(self, sid: str) -> str | None:
-        """The conversation this connection asked for in its session request.
+        """The conversation this connection was given in its session request.
 
         Bound to the connection, not read from each message, so a client cannot post into (or
         listen to) a conversation it did not open.
@@ -110,6 +152,7 @@ class GuardedSocketIOInput(SocketIOInput):
         socketio_webhook = SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
         self.sio = sio
         output = GuardedSocketIOOutput(sio, self.bot_message_evt)
+        tokens = ConversationTokens(secret_key())
 
         @socketio_webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
@@ -117,12 +160,15 @@ class GuardedSocketIOInput(SocketIOInput):
 
         @sio.on("session_request", namespace=self.namespace)
         async def session_request(sid: str, data: Any) -> None:
-            requested = data.get("session_id") if isinstance(data, dict) else None
-            session_id = valid_session_id(requested) or uuid.uuid4().hex
+            # Only the signed token counts; a bare "session_id" (Rasa's protocol) is ignored.
+            presented = data.get("token") if isinstance(data, dict) else None
+            rejoined = tokens.conversation_of(presented) if self.session_persistence else None
+            session_id, token = tokens.issue(rejoined)
             await sio.save_session(sid, {"conversation_id": session_id}, namespace=self.namespace)
             if self.session_persistence:
                 await sio.enter_room(sid, session_id, namespace=self.namespace)
-            await sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)
+            confirm = {"session_id": session_id, "token": token, "new": rejoined is None}
+            await sio.emit("session_confirm", confirm, room=sid, namespace=self.namespace)
 
         @sio.on(self.user_message_evt, namespace=self.namespace)
         async def handle_message(sid: str, data: Any) -> None:
@@ -131,18 +177,18 @@ class GuardedSocketIOInput(SocketIOInput):
             if conversation_id is None:
                 logger.warning("socket.io message before a session request was ignored")
                 return
-            guarded = guard_text(data.get("message"))
-            if guarded.reply:
-                await output.send_text_message(conversation_id, guarded.reply)
-                return
-            message = UserMessage(
-                guarded.text,
-                output,
-                conversation_id,
-                input_channel=self.name(),
-                metadata=self._metadata(data),
-            )
             try:
+                guarded = guard_text(data.get("message"))
+                if guarded.reply:
+                    await output.send_text_message(conversation_id, guarded.reply)
+                    return
+                message = UserMessage(
+                    guarded.text,
+                    output,
+                    conversation_id,
+                    input_channel=self.name(),
+                    metadata=self._metadata(data),
+                )
                 await on_new_message(message)
             except (CancelledError, Exception):
                 logger.exception("socket.io message failed (conversation %s)", conversation_id[:8])

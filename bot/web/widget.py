@@ -8,8 +8,10 @@ page, which is also the snippet a clinic pastes into its own site (see ``bot/web
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
@@ -31,6 +33,26 @@ _templates = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+
+
+DEFAULT_TIMEZONE = "America/Denver"
+
+
+def clinic_timezone() -> str:
+    """The clinic's time zone for the widget's message times.
+
+    ``CLINIC_TIMEZONE``, else the staff app's ``STAFF_TIMEZONE`` (the same clinic), else
+    America/Denver (Boulder); a name that is not a known IANA zone falls back to the default.
+    """
+    for name in ("CLINIC_TIMEZONE", "STAFF_TIMEZONE"):
+        value = os.environ.get(name, "").strip()
+        if value:
+            try:
+                ZoneInfo(value)
+            except (ZoneInfoNotFoundError, ValueError):
+                return DEFAULT_TIMEZONE
+            return value
+    return DEFAULT_TIMEZONE
 
 
 def rasa_origins(rasa_url: str) -> tuple[str, str]:
@@ -60,6 +82,7 @@ async def demo_page(request: Request) -> HTMLResponse:
     html = _templates.get_template("index.html").render(
         clinic=clinic,
         rasa_url=settings.rasa_public_url.rstrip("/"),
+        clinic_timezone=clinic_timezone(),
     )
     return HTMLResponse(
         html,

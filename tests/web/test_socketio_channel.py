@@ -7,9 +7,7 @@ model or browser is needed.
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import AsyncIterator
-from typing import Any
 
 import httpx
 import pytest
@@ -18,57 +16,7 @@ import websockets
 
 from bot.channels.input_guard import EMPTY_REPLY
 from bot.channels.socketio import SORRY_REPLY
-
-
-class Chat:
-    """A minimal socket.io v5 client over a WebSocket, as a browser on the page would connect.
-
-    (python-socketio's own client needs a newer aiohttp than Rasa allows for WebSockets, and its
-    long-polling transport takes up to 30 s to disconnect.)
-    """
-
-    def __init__(self, connection: websockets.WebSocketClientProtocol) -> None:
-        self.connection = connection
-
-    @classmethod
-    async def open(cls, rasa_url: str, origin: str) -> Chat:
-        url = rasa_url.replace("http://", "ws://") + "/socket.io/?EIO=4&transport=websocket"
-        connection = await websockets.connect(url, origin=origin, open_timeout=10)
-        chat = cls(connection)
-        assert (await chat._packet()).startswith("0")  # engine.io open
-        await connection.send("40")  # socket.io connect to namespace "/"
-        assert (await chat._packet()).startswith("40")
-        return chat
-
-    async def _packet(self) -> str:
-        while True:
-            packet = await asyncio.wait_for(self.connection.recv(), 10)
-            if packet == "2":  # engine.io ping
-                await self.connection.send("3")
-                continue
-            return packet
-
-    async def emit(self, event: str, data: Any) -> None:
-        await self.connection.send("42" + json.dumps([event, data]))
-
-    async def event(self, name: str, timeout: float = 10) -> Any:
-        while True:
-            packet = await asyncio.wait_for(self._packet(), timeout)
-            if packet.startswith("42"):
-                event, *args = json.loads(packet[2:])
-                if event == name:
-                    return args[0] if args else None
-
-    async def start(self, session_id: Any = None) -> str:
-        await self.emit("session_request", {"session_id": session_id})
-        return await self.event("session_confirm")
-
-    async def say(self, session_id: str, text: Any, count: int = 1) -> list[dict[str, Any]]:
-        await self.emit("user_uttered", {"message": text, "session_id": session_id})
-        return [await self.event("bot_uttered") for _ in range(count)]
-
-    async def close(self) -> None:
-        await self.connection.close()
+from tests.web.socketio_client import Chat
 
 
 @pytest_asyncio.fixture
@@ -141,12 +89,15 @@ async def test_failure_in_the_bot_gets_an_apology_not_silence(chat):
 
 
 @pytest.mark.asyncio
-async def test_session_continues_across_connections(echo_site, chat):
+async def test_session_continues_across_connections_with_its_token(echo_site, chat):
     session = await chat.start()
+    assert chat.confirm["new"] is True
+    token = chat.confirm["token"]
     await chat.close()
     again = await Chat.open(echo_site.rasa_url, echo_site.origin)
     try:
-        assert await again.start(session) == session
+        assert await again.start(token) == session
+        assert again.confirm["new"] is False
         [reply] = await again.say(session, "still me")
         assert f"Conversation: {session}" in reply["text"]
     finally:
@@ -154,11 +105,60 @@ async def test_session_continues_across_connections(echo_site, chat):
 
 
 @pytest.mark.asyncio
-@pytest.mark.parametrize("bad_id", ["x" * 500, "../../etc", "<script>", 12345, ""])
-async def test_unusable_session_ids_get_a_fresh_one(chat, bad_id):
-    session = await chat.start(bad_id)
-    assert session != bad_id
-    assert len(session) == 32
+async def test_conversation_ids_are_random_and_issued_by_the_server(chat):
+    first = await chat.start()
+    second = await chat.start()
+    assert first != second
+    assert len(first) == len(second) == 32
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(
+    "request_data",
+    [
+        {"session_id": "VICTIM"},  # Rasa's protocol: the client names the id
+        {"token": "VICTIM"},  # the id itself is not a token
+        {"token": "VICTIM.forgedsignature", "session_id": "VICTIM"},
+        {"token": "x" * 5000},
+        {"token": 12345},
+        "VICTIM",
+        None,
+    ],
+)
+async def test_naming_someone_elses_id_without_its_token_starts_a_new_conversation(
+    echo_site, request_data
+):
+    victim = await Chat.open(echo_site.rasa_url, echo_site.origin)
+    attacker = await Chat.open(echo_site.rasa_url, echo_site.origin)
+    try:
+        victim_id = await victim.start()
+        if isinstance(request_data, dict):
+            request_data = {
+                k: v.replace("VICTIM", victim_id) if isinstance(v, str) else v
+                for k, v in request_data.items()
+            }
+        elif isinstance(request_data, str):
+            request_data = victim_id
+        confirm = await attacker.request_session(request_data)
+        assert confirm["session_id"] != victim_id
+        assert confirm["new"] is True
+        [reply] = await attacker.say(confirm["session_id"], "hello")
+        assert f"Conversation: {confirm['session_id']}" in reply["text"]
+        # Nothing the attacker says reaches the victim's connection either.
+        with pytest.raises(asyncio.TimeoutError):
+            await victim.event("bot_uttered", timeout=1)
+    finally:
+        await victim.close()
+        await attacker.close()
+
+
+@pytest.mark.asyncio
+async def test_a_token_signed_with_another_key_is_refused(chat):
+    from bot.channels.socketio import ConversationTokens
+
+    victim_id = await chat.start()
+    _, forged = ConversationTokens("not-the-servers-key").issue(victim_id)
+    assert await chat.start(forged) != victim_id
 
 
 @pytest.mark.asyncio
@@ -175,3 +175,14 @@ async def test_a_connection_cannot_post_into_another_conversation(chat):
     (reply,) = await chat.say(someone_else, "hello")
     assert f"Conversation: {mine}" in reply["text"]
     assert someone_else not in reply["text"]
+
+
+def test_tokens_expire_and_name_only_their_own_conversation():
+    from bot.channels.socketio import ConversationTokens
+
+    tokens = ConversationTokens("a-key")
+    conversation_id, token = tokens.issue()
+    assert tokens.conversation_of(token) == conversation_id
+    assert conversation_id not in {tokens.issue()[0] for _ in range(20)}
+    assert ConversationTokens("a-key", max_age=-1).conversation_of(token) is None
+    assert ConversationTokens("another-key").conversation_of(token) is None
