@@ -25,7 +25,11 @@ from bot.db import get_engine
 from bot.staff.config import StaffConfig
 from bot.staff.models import AuditLog, StaffSession, StaffUser
 
-ROLES = ("admin", "staff")
+# admin: everything; staff: the front desk, who call patients back; reviewer: reads conversations
+# to improve the bot and never needs a patient's phone number or email.
+ROLES = ("admin", "staff", "reviewer")
+# Roles allowed to call patients: they see contacts in full, and every view is audited.
+CALLER_ROLES = frozenset({"admin", "staff"})
 MIN_PASSWORD_LENGTH = 12
 SESSION_COOKIE = "mend_staff_session"
 LOGIN_CSRF_COOKIE = "mend_staff_login"
@@ -56,6 +60,11 @@ class StaffIdentity:
     @property
     def is_admin(self) -> bool:
         return self.role == "admin"
+
+    @property
+    def can_call(self) -> bool:
+        """Whether this person calls patients back, and so sees their contacts in full."""
+        return self.role in CALLER_ROLES
 
 
 @lru_cache(maxsize=1)

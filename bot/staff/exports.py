@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
+from bot.staff.labels import topic_labels
 from bot.staff.masking import mask_contacts_in_text, mask_sender
 from bot.staff.models import IntentCorrection
 
@@ -26,11 +27,14 @@ CSV_COLUMNS = (
     "fallback",
     "emergency",
     "booking",
+    "booking_failed",
+    "booking_abandoned",
     "person",
     "opted_out",
     "reviewed",
     "tags",
 )
+FLAG_COLUMNS = CSV_COLUMNS[6:13]
 corrections = IntentCorrection.__table__
 
 
@@ -54,11 +58,8 @@ def conversations_csv(rows: Iterable[dict[str, Any]], tz: ZoneInfo) -> str:
                 mask_sender(row["sender_id"]),
                 mask_contacts_in_text(row["first_question"] or ""),
                 row["turns"],
-                row["topics"] or "",
-                *(
-                    "yes" if row[f"flag_{name}"] else ""
-                    for name in ("fallback", "emergency", "booking", "person", "opted_out")
-                ),
+                "; ".join(topic_labels(row["topics"])),
+                *("yes" if row[f"flag_{name}"] else "" for name in FLAG_COLUMNS),
                 "yes" if row.get("reviewed") else "",
                 row.get("tags") or "",
             )

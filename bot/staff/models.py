@@ -1,4 +1,5 @@
-"""The staff review tables (migration ``0301_staff``) and a read-only view of Rasa's ``events``.
+"""The staff review tables (migrations ``0301_staff`` and ``0302_staff_inbox``) and a read-only
+view of Rasa's ``events``.
 
 The ``events`` table belongs to Rasa (its SQL tracker store creates it), so it lives in a separate
 ``MetaData`` that Alembic never sees; our own tables use the project's ``Base``.
@@ -91,7 +92,10 @@ class ConversationSummary(Base):
     topics = sa.Column(sa.Text)  # intents in order of first use, space separated
     has_fallback = sa.Column(sa.Boolean, nullable=False, default=False)
     has_emergency = sa.Column(sa.Boolean, nullable=False, default=False)
+    # The booking form started (a stored request is what makes the Booking flag, not this).
     has_booking = sa.Column(sa.Boolean, nullable=False, default=False)
+    # Booking keys whose "send" ran but brought no reference back (storage failed), space separated.
+    booking_failed_keys = sa.Column(sa.Text)
     has_person = sa.Column(sa.Boolean, nullable=False, default=False)
     min_confidence = sa.Column(sa.Float)
     search_text = sa.Column(sa.Text)  # the user's messages, lower case, for search
@@ -134,3 +138,37 @@ class StaffSyncState(Base):
     id = sa.Column(sa.Integer, primary_key=True)
     last_event_id = sa.Column(sa.Integer, nullable=False, default=0)
     updated_at = sa.Column(sa.Float)
+
+
+class RequestHandling(Base):
+    """How far staff have got with one booking or handoff request (migration ``0302_staff_inbox``).
+
+    The request's status itself stays in its own table (``booking_requests.status``); this row adds
+    what the front desk needs around it: who handled it, why it was closed, and ``version``, which
+    every change must quote, so two people working the queue never overwrite each other.
+    """
+
+    __tablename__ = "request_handling"
+
+    kind = sa.Column(sa.String(16), primary_key=True)  # booking | handoff
+    request_id = sa.Column(sa.Integer, primary_key=True)
+    version = sa.Column(sa.Integer, nullable=False, default=1)
+    closed_reason = sa.Column(sa.String(32))
+    handled_by = sa.Column(sa.String(255))
+    updated_at = sa.Column(sa.Float, nullable=False)
+
+
+class RequestStatusChange(Base):
+    """One status change of a request: who, when, from, to, and why (for "closed")."""
+
+    __tablename__ = "request_status_changes"
+    __table_args__ = (sa.Index("ix_request_status_changes_request", "kind", "request_id"),)
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    kind = sa.Column(sa.String(16), nullable=False)
+    request_id = sa.Column(sa.Integer, nullable=False)
+    from_status = sa.Column(sa.String(32), nullable=False)
+    to_status = sa.Column(sa.String(32), nullable=False)
+    reason = sa.Column(sa.String(32))
+    changed_by = sa.Column(sa.String(255), nullable=False)
+    changed_at = sa.Column(sa.Float, nullable=False)

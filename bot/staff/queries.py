@@ -8,7 +8,6 @@ works in any order the features are deployed.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -18,14 +17,18 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
-from bot.staff.models import ConversationReview, IntentCorrection, events
-from bot.staff.summary import LOW_CONFIDENCE, summaries, user_intent
+from bot.staff.models import ConversationReview, IntentCorrection
+from bot.staff.outcomes import booking_expressions
+from bot.staff.summary import summaries
 
-FLAGS = ("fallback", "emergency", "booking", "person", "opted_out")
+FLAGS = ("fallback", "emergency", "booking", "booking_failed", "booking_abandoned", "person")
+FLAGS += ("opted_out",)
 FLAG_LABELS = {
-    "fallback": "Fallback / low confidence",
+    "fallback": "Not understood",
     "emergency": "Emergency",
-    "booking": "Booking",
+    "booking": "Booking sent",
+    "booking_failed": "Booking not stored",
+    "booking_abandoned": "Booking abandoned",
     "person": "Asked for a person",
     "opted_out": "Opted out (SMS)",
 }
@@ -163,12 +166,9 @@ def flag_columns(engine: sa.engine.Engine) -> dict[str, sa.sql.ColumnElement]:
     """Each flag as a boolean SQL expression over the summary row (and other features' rows)."""
     s = summaries.c
     tables = optional_tables(engine)
-    booking = s.has_booking
+    booking = booking_expressions(tables)
     person = s.has_person
     opted_out: sa.sql.ColumnElement = sa.false()
-    if "booking_requests" in tables:
-        table = tables["booking_requests"]
-        booking = sa.or_(booking, sa.exists().where(table.c.conversation_id == s.sender_id))
     if "handoff_requests" in tables:
         table = tables["handoff_requests"]
         person = sa.or_(person, sa.exists().where(table.c.conversation_id == s.sender_id))
@@ -181,7 +181,9 @@ def flag_columns(engine: sa.engine.Engine) -> dict[str, sa.sql.ColumnElement]:
     return {
         "fallback": s.has_fallback,
         "emergency": s.has_emergency,
-        "booking": booking,
+        "booking": booking["sent"],
+        "booking_failed": booking["failed"],
+        "booking_abandoned": booking["abandoned"],
         "person": person,
         "opted_out": opted_out,
     }
@@ -282,89 +284,6 @@ def _epoch(value: Any) -> float | None:
         return None
 
 
-def linked_requests(engine: sa.engine.Engine, sender_id: str) -> list[dict[str, Any]]:
-    """Booking and handoff rows written for this conversation, oldest first."""
-    found: list[dict[str, Any]] = []
-    tables = optional_tables(engine)
-    with engine.connect() as conn:
-        for kind, name in (("booking", "booking_requests"), ("handoff", "handoff_requests")):
-            if name not in tables:
-                continue
-            table = tables[name]
-            for row in conn.execute(
-                sa.select(table).where(table.c.conversation_id == sender_id)
-            ).mappings():
-                item = dict(row)
-                item["kind"] = kind
-                item["created_epoch"] = _epoch(item.get("created_at"))
-                found.append(item)
-    return sorted(found, key=lambda item: item["created_epoch"] or 0)
-
-
-def transcript(engine: sa.engine.Engine, sender_id: str) -> list[dict[str, Any]]:
-    """The conversation as turns: a user message with what the bot did and said in reply."""
-    with engine.connect() as conn:
-        rows = conn.execute(
-            sa.select(events).where(events.c.sender_id == sender_id).order_by(events.c.id)
-        ).fetchall()
-        fixed = {
-            row.event_id: row.corrected_intent
-            for row in conn.execute(
-                sa.select(corrections.c.event_id, corrections.c.corrected_intent).where(
-                    corrections.c.sender_id == sender_id
-                )
-            )
-        }
-    turns: list[dict[str, Any]] = []
-    current: dict[str, Any] = {"event_id": None, "time": None, "text": None, "replies": []}
-    for row in rows:
-        try:
-            data = json.loads(row.data or "{}")
-        except ValueError:
-            data = {}
-        if row.type_name == "user":
-            if current["text"] is not None or current["replies"]:
-                turns.append(current)
-            intent, confidence = user_intent(data)
-            current = {
-                "event_id": row.id,
-                "time": row.timestamp,
-                "text": data.get("text") or "",
-                "intent": intent or row.intent_name,
-                "confidence": confidence,
-                "low": confidence is not None and confidence < LOW_CONFIDENCE,
-                "corrected": fixed.get(row.id),
-                "channel": data.get("input_channel"),
-                "replies": [],
-            }
-            continue
-        current["time"] = current["time"] or row.timestamp
-        reply = _reply(row, data)
-        if reply:
-            current["replies"].append(reply)
-    if current["text"] is not None or current["replies"]:
-        turns.append(current)
-    return turns
-
-
-def _reply(row: Any, data: dict[str, Any]) -> dict[str, Any] | None:
-    """What staff see of a non-user event; bookkeeping (listen, slots) is left out."""
-    if row.type_name == "bot":
-        return {"kind": "bot", "text": data.get("text") or "", "time": row.timestamp}
-    if row.type_name == "action" and row.action_name not in {"action_listen", None}:
-        return {"kind": "action", "text": row.action_name, "time": row.timestamp}
-    if row.type_name == "active_loop":
-        name = data.get("name")
-        return {
-            "kind": "loop",
-            "text": f"form {name} started" if name else "form ended",
-            "time": row.timestamp,
-        }
-    if row.type_name == "session_started":
-        return {"kind": "session", "text": "new session", "time": row.timestamp}
-    return None
-
-
 def attach_requests(turns: list[dict[str, Any]], requests: list[dict[str, Any]]) -> None:
     """Put each booking/handoff row under the last turn that happened before it was created."""
     for turn in turns:
@@ -389,7 +308,11 @@ def attach_requests(turns: list[dict[str, Any]], requests: list[dict[str, Any]])
 def dashboard(
     engine: sa.engine.Engine, start: dt.date, end: dt.date, tz: ZoneInfo
 ) -> dict[str, Any]:
-    """Numbers for the dashboard between two days (inclusive), in the clinic's time zone."""
+    """Numbers for the dashboard between two days (inclusive), in the clinic's time zone.
+
+    Booking figures come from what happened: requests stored in the period (sent), and
+    conversations of the period whose request failed to store or whose form was abandoned.
+    """
     lower, upper = _day_start(start, tz), _day_start(end + dt.timedelta(days=1), tz)
     s = summaries.c
     flags = flag_columns(engine)
@@ -399,7 +322,8 @@ def dashboard(
         s.topics,
         s.has_fallback,
         s.has_emergency,
-        flags["booking"].label("booking"),
+        flags["booking_failed"].label("booking_failed"),
+        flags["booking_abandoned"].label("booking_abandoned"),
         flags["person"].label("person"),
     ).where(s.started_at >= lower, s.started_at < upper)
     per_day: dict[dt.date, Counter] = defaultdict(Counter)
@@ -413,8 +337,10 @@ def dashboard(
             totals["conversations"] += 1
             totals["fallback"] += bool(row.has_fallback)
             totals["emergency"] += bool(row.has_emergency)
-            totals["booking"] += bool(row.booking)
+            totals["booking_failed"] += bool(row.booking_failed)
+            totals["booking_abandoned"] += bool(row.booking_abandoned)
             totals["person"] += bool(row.person)
+        totals.update(_requests_stored(conn, engine, lower, upper))
     days = [start + dt.timedelta(days=offset) for offset in range((end - start).days + 1)]
     rate = totals["fallback"] / totals["conversations"] if totals["conversations"] else 0.0
     return {
@@ -423,3 +349,24 @@ def dashboard(
         "totals": totals,
         "fallback_rate": rate,
     }
+
+
+def _requests_stored(
+    conn: sa.engine.Connection, engine: sa.engine.Engine, lower: float, upper: float
+) -> Counter:
+    """Booking and handoff requests stored between two epoch times."""
+    found: Counter = Counter()
+    tables = optional_tables(engine)
+    bounds = [dt.datetime.fromtimestamp(value, dt.timezone.utc) for value in (lower, upper)]
+    for key, name in (("booking_sent", "booking_requests"), ("handoffs", "handoff_requests")):
+        if name in tables:
+            table = tables[name]
+            found[key] = (
+                conn.execute(
+                    sa.select(sa.func.count())
+                    .select_from(table)
+                    .where(table.c.created_at >= bounds[0], table.c.created_at < bounds[1])
+                ).scalar()
+                or 0
+            )
+    return found

@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from bot.staff import auth, views
+from bot.staff import auth, inbox_views, views
 
 Handler = Callable[[Request, auth.StaffIdentity, FormData | None], Response]
 PREFIX = "/staff"
@@ -188,7 +188,16 @@ def routes() -> list[BaseRoute]:
     return [
         Route(f"{PREFIX}/login", login, methods=["GET", "POST"], name="staff_login"),
         Route(f"{PREFIX}/logout", guarded(logout), methods=["POST"]),
-        Route(f"{PREFIX}/", guarded(views.conversation_list), name="staff_list"),
+        Route(f"{PREFIX}/", guarded(inbox_views.inbox_page), name="staff_inbox"),
+        Route(
+            f"{PREFIX}/requests/{{kind:str}}/{{request_id:int}}", guarded(inbox_views.request_page)
+        ),
+        Route(
+            f"{PREFIX}/requests/{{kind:str}}/{{request_id:int}}/status",
+            guarded(inbox_views.change_status),
+            methods=["POST"],
+        ),
+        Route(f"{PREFIX}/conversations", guarded(views.conversation_list), name="staff_list"),
         Route(f"{PREFIX}/conversations/{{conversation_id:int}}", guarded(views.conversation)),
         Route(
             f"{PREFIX}/conversations/{{conversation_id:int}}/review",

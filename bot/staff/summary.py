@@ -25,11 +25,13 @@ FALLBACK_INTENTS = frozenset({"nlu_fallback"})
 FALLBACK_ACTIONS = frozenset(
     {"action_clarify", "action_default_fallback", "action_two_stage_fallback"}
 )
-BOOKING_INTENTS = frozenset({"book_appointment"})
 BOOKING_LOOPS = frozenset({"booking_form"})
+SUBMIT_BOOKING_ACTION = "action_submit_booking"
 PERSON_INTENTS = frozenset({"talk_to_human"})
-# Small talk that says nothing about what the patient came for.
-NOT_TOPICS = frozenset({"greet", "goodbye", "affirm", "deny", "thank", "thanks", "nlu_fallback"})
+# Small talk and form answers, which say nothing about what the patient came for.
+NOT_TOPICS = frozenset(
+    {"greet", "goodbye", "affirm", "deny", "thank", "thanks", "nlu_fallback", "inform"}
+)
 
 # Events committed out of id order (two Rasa servers) are caught by re-reading this many ids.
 REREAD_WINDOW = 200
@@ -50,6 +52,11 @@ def channel_kind(input_channel: str | None, sender_id: str) -> str:
     if sender_id.startswith("+") and sender_id[1:].isdigit():
         return "sms"
     return "other" if name else "web"
+
+
+def is_payload(text: str) -> bool:
+    """A button press or the widget's opening "/greet": not something the patient typed."""
+    return text.lstrip().startswith("/")
 
 
 def user_intent(data: dict[str, Any]) -> tuple[str | None, float | None]:
@@ -75,6 +82,9 @@ class _Summary:
     texts: list[str] = field(default_factory=list)
     event_count: int = 0
     last_event_id: int = 0
+    slots: dict[str, Any] = field(default_factory=dict)
+    submitting: str | None = None  # the booking key being sent by the current action
+    failed_keys: list[str] = field(default_factory=list)
 
     def add(self, row: Any) -> None:
         self.event_count += 1
@@ -90,12 +100,41 @@ class _Summary:
             data = json.loads(row.data or "{}")
         except ValueError:
             data = {}
+        if row.type_name in ("user", "action"):
+            self._end_submit()
         if row.type_name == "user":
             self._add_user(row, data)
-        elif row.type_name == "action" and (row.action_name or "") in FALLBACK_ACTIONS:
-            self.has_fallback = True
+        elif row.type_name == "action":
+            self._add_action(row.action_name or "")
+        elif row.type_name == "slot":
+            self._add_slot(data.get("name"), data.get("value"))
         elif row.type_name == "active_loop" and data.get("name") in BOOKING_LOOPS:
             self.has_booking = True
+
+    def _add_action(self, name: str) -> None:
+        if name in FALLBACK_ACTIONS:
+            self.has_fallback = True
+        key, contact = self.slots.get("booking_key"), self.slots.get("booking_contact")
+        if name == SUBMIT_BOOKING_ACTION and key and contact:
+            self.submitting = str(key)
+
+    def _add_slot(self, name: Any, value: Any) -> None:
+        """Follows the booking slots; a reference coming back means the request was stored."""
+        self.slots[str(name)] = value
+        if self.submitting is None:
+            return
+        if name == "booking_reference" and value:
+            if self.submitting in self.failed_keys:  # a retry of the same request worked
+                self.failed_keys.remove(self.submitting)
+            self.submitting = None
+        elif name == "booking_key" and not value:  # discarded, not sent: no failure
+            self.submitting = None
+
+    def _end_submit(self) -> None:
+        """The send action's events are over: no reference came back, so nothing was stored."""
+        if self.submitting is not None and self.submitting not in self.failed_keys:
+            self.failed_keys.append(self.submitting)
+        self.submitting = None
 
     def _add_user(self, row: Any, data: dict[str, Any]) -> None:
         text = data.get("text") or ""
@@ -103,7 +142,7 @@ class _Summary:
         intent = intent or row.intent_name
         self.turns += 1
         self.input_channel = self.input_channel or data.get("input_channel")
-        if self.first_question is None and text.strip():
+        if self.first_question is None and text.strip() and not is_payload(text):
             self.first_question = text.strip()[:500]
         if text:
             self.texts.append(text.lower())
@@ -117,10 +156,10 @@ class _Summary:
                 self.has_fallback = True
         self.has_fallback |= intent in FALLBACK_INTENTS
         self.has_emergency |= intent in EMERGENCY_INTENTS
-        self.has_booking |= intent in BOOKING_INTENTS
         self.has_person |= intent in PERSON_INTENTS
 
     def values(self) -> dict[str, Any]:
+        self._end_submit()
         now = time.time()
         return {
             "sender_id": self.sender_id,
@@ -134,6 +173,7 @@ class _Summary:
             "has_fallback": self.has_fallback,
             "has_emergency": self.has_emergency,
             "has_booking": self.has_booking,
+            "booking_failed_keys": " ".join(self.failed_keys[-20:]) or None,
             "has_person": self.has_person,
             "min_confidence": self.min_confidence,
             "search_text": "\n".join(self.texts)[:SEARCH_TEXT_LIMIT],

@@ -4,6 +4,7 @@ block); :mod:`bot.staff.routes` wraps every one of them in the sign-in and CSRF 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import time
 from functools import lru_cache
@@ -20,10 +21,11 @@ from starlette.responses import RedirectResponse, Response
 from starlette.templating import Jinja2Templates
 
 from bot.settings import PROJECT_ROOT
-from bot.staff import auth, exports, queries, summary
+from bot.staff import auth, exports, inbox, labels, queries, summary
 from bot.staff.chart import per_day_svg
 from bot.staff.masking import mask_contact, mask_contacts_in_text, mask_sender
 from bot.staff.models import ConversationReview, IntentCorrection, events
+from bot.staff.transcript import transcript
 
 TEMPLATES = Jinja2Templates(
     env=jinja2.Environment(
@@ -49,9 +51,24 @@ def fmt_time(epoch: float | None, pattern: str = "%Y-%m-%d %H:%M") -> str:
     return dt.datetime.fromtimestamp(epoch, tz()).strftime(pattern)
 
 
+def short_time(value: Any) -> str:
+    """One short line in the clinic's time zone, e.g. "Nov 25, 14:05"."""
+    return labels.when(value, tz())
+
+
 TEMPLATES.env.filters["time"] = fmt_time
+TEMPLATES.env.filters["when"] = short_time
+TEMPLATES.env.filters["ago"] = labels.ago
 TEMPLATES.env.filters["mask"] = mask_contacts_in_text
 TEMPLATES.env.filters["mask_sender"] = mask_sender
+TEMPLATES.env.filters["topics"] = labels.topic_labels
+TEMPLATES.env.filters["topic"] = labels.topic_label
+TEMPLATES.env.filters["clinic"] = labels.clinic_name
+TEMPLATES.env.filters["channel_name"] = labels.channel_name
+TEMPLATES.env.globals["conversation_name"] = labels.conversation_name
+TEMPLATES.env.globals["status_labels"] = inbox.STATUS_LABELS
+TEMPLATES.env.globals["close_reasons"] = inbox.CLOSE_REASONS
+TEMPLATES.env.globals["transitions"] = inbox.TRANSITIONS
 
 
 @lru_cache(maxsize=1)
@@ -80,12 +97,16 @@ def render(
         csrf_token=identity.csrf_token if identity else context.get("csrf_token", ""),
         flag_labels=queries.FLAG_LABELS,
         channels=queries.CHANNELS,
+        new_requests=inbox.new_count(auth.engine()) if identity else 0,
+        path=request.url.path,
     )
     return TEMPLATES.TemplateResponse(request, name, context, status_code=status)
 
 
-def not_found(request: Request, identity: auth.StaffIdentity) -> Response:
-    return render(request, identity, "error.html", status=404, message="No such conversation.")
+def not_found(
+    request: Request, identity: auth.StaffIdentity, message: str = "No such conversation."
+) -> Response:
+    return render(request, identity, "error.html", status=404, message=message)
 
 
 # --- list ----------------------------------------------------------------------------------
@@ -151,33 +172,67 @@ def export_nlu(request: Request, identity: auth.StaffIdentity, form: FormData | 
 # --- one conversation ----------------------------------------------------------------------
 
 
+def show_contacts(
+    identity: auth.StaffIdentity, requests: list[dict[str, Any]], target: str
+) -> list[dict[str, Any]]:
+    """Requests as this person may see them: contacts in full for the roles that call patients
+    (each such view recorded in the audit log), masked for everyone else."""
+    shown = []
+    for item in requests:
+        item = dict(item)
+        if not identity.can_call:
+            item["contact_value"] = mask_contact(
+                item.get("contact_kind"), item.get("contact_value")
+            )
+            for key in ("reason", "preferred_times"):
+                if item.get(key):
+                    item[key] = mask_contacts_in_text(item[key])
+        shown.append(item)
+    with_contacts = [f"{i['kind']}:{i['id']}" for i in requests if i.get("contact_value")]
+    if identity.can_call and with_contacts:
+        auth.audit("view_contacts", identity, target, {"requests": with_contacts[:100]})
+    return shown
+
+
+def _mask_turns(turns: list[dict[str, Any]]) -> None:
+    for turn in turns:
+        turn["text"] = mask_contacts_in_text(turn["text"]) if turn["text"] else turn["text"]
+        for reply in turn["replies"]:
+            reply["text"] = mask_contacts_in_text(reply["text"])
+            reply["buttons"] = [mask_contacts_in_text(title) for title in reply["buttons"]]
+
+
 def _conversation_page(
-    request: Request, identity: auth.StaffIdentity, conversation_id: int, reveal: bool
+    request: Request,
+    identity: auth.StaffIdentity,
+    conversation_id: int,
+    reveal: bool,
+    error: str | None = None,
+    status: int = 200,
 ) -> Response:
     engine = auth.engine()
     row = queries.summary_by_id(engine, conversation_id)
     if row is None:
         return not_found(request, identity)
-    turns = queries.transcript(engine, row["sender_id"])
-    requests = queries.linked_requests(engine, row["sender_id"])
+    turns = transcript(engine, row["sender_id"])
+    requests = show_contacts(
+        identity,
+        inbox.for_conversation(engine, row["sender_id"]),
+        f"conversation:{conversation_id}",
+    )
+    for item in requests:
+        item["created_epoch"] = queries._epoch(item.get("created_at"))
     queries.attach_requests(turns, requests)
     if not reveal:
-        for turn in turns:
-            turn["text"] = mask_contacts_in_text(turn["text"]) if turn["text"] else turn["text"]
-            for reply in turn["replies"]:
-                reply["text"] = mask_contacts_in_text(reply["text"])
-        for request_row in requests:
-            request_row["contact_value"] = mask_contact(
-                request_row.get("contact_kind"), request_row.get("contact_value")
-            )
-            for key in ("reason", "preferred_times"):
-                if request_row.get(key):
-                    request_row[key] = mask_contacts_in_text(request_row[key])
+        _mask_turns(turns)
+    name = labels.conversation_name(row["id"], row["channel"])
     return render(
         request,
         identity,
         "conversation.html",
+        status=status,
         conv=row,
+        title=name,
         turns=turns,
         requests=requests,
         reveal=reveal,
@@ -185,6 +240,8 @@ def _conversation_page(
         review=queries.review_for(engine, row["sender_id"]),
         intents=known_intents(),
         saved=request.query_params.get("saved"),
+        error=error,
+        back=f"/staff/conversations/{conversation_id}",
     )
 
 
@@ -202,8 +259,11 @@ def reveal(request: Request, identity: auth.StaffIdentity, form: FormData | None
     return response
 
 
-def _back(conversation_id: int, note: str) -> RedirectResponse:
-    return RedirectResponse(f"/staff/conversations/{conversation_id}?saved={note}", status_code=303)
+def _back(conversation_id: int, note: str, anchor: str = "") -> RedirectResponse:
+    """Back to the conversation, at the part the change was made in."""
+    return RedirectResponse(
+        f"/staff/conversations/{conversation_id}?saved={note}{anchor}", status_code=303
+    )
 
 
 def save_review(request: Request, identity: auth.StaffIdentity, form: FormData | None) -> Response:
@@ -248,8 +308,14 @@ def correct_intent(
     intent = str(form.get("intent") or "").strip()
     allowed = known_intents()
     if not INTENT_NAME.match(intent) or (allowed and intent not in allowed):
-        return render(
-            request, identity, "error.html", status=400, message="Choose one of the bot's intents."
+        # Stay on the conversation (its place in the transcript), with the problem said there.
+        return _conversation_page(
+            request,
+            identity,
+            conversation_id,
+            reveal=False,
+            error=f"\u201c{intent[:60]}\u201d is not one of the bot's intents: choose one from the list.",
+            status=400,
         )
     try:
         event_id = int(str(form.get("event_id") or ""))
@@ -267,7 +333,7 @@ def correct_intent(
         ).first()
         if event is None:
             return not_found(request, identity)
-        data = queries.json.loads(event.data or "{}")
+        data = json.loads(event.data or "{}")
         original, _ = summary.user_intent(data)
         table = IntentCorrection.__table__
         values = {
@@ -287,7 +353,7 @@ def correct_intent(
         f"conversation:{conversation_id}",
         {"event_id": event_id, "intent": intent},
     )
-    return _back(conversation_id, "intent")
+    return _back(conversation_id, "intent", f"#turn-{event_id}")
 
 
 # --- dashboard and audit -------------------------------------------------------------------

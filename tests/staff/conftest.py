@@ -25,6 +25,7 @@ from .eventgen import Turn, conversation, save_with_rasa
 PASSWORD = "correct horse battery staple"
 ADMIN = "admin@mendpt.example"
 STAFF = "staff@mendpt.example"
+REVIEWER = "reviewer@mendpt.example"
 TODAY = dt.datetime.now(dt.timezone.utc).date()
 YESTERDAY = TODAY - dt.timedelta(days=1)
 BASE = dt.datetime.combine(YESTERDAY, dt.time(8, 0), tzinfo=dt.timezone.utc).timestamp()
@@ -200,6 +201,7 @@ def staff_db(tmp_path_factory) -> Iterator[str]:
     populate(url)
     auth.add_user(ADMIN, PASSWORD, "admin")
     auth.add_user(STAFF, PASSWORD, "staff")
+    auth.add_user(REVIEWER, PASSWORD, "reviewer")
     yield url
     get_engine().dispose()
     for key, value in saved.items():

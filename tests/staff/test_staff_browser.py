@@ -63,6 +63,8 @@ def test_staff_member_triages_an_emergency_in_a_browser(server_url):
             page.fill("input[name=email]", STAFF)
             page.fill("input[name=password]", PASSWORD)
             page.click("button:has-text('Sign in')")
+            page.wait_for_selector("h1:has-text('Booking and callback requests')")
+            page.click("header nav a:has-text('Conversations')")
             page.wait_for_selector("h1:has-text('Conversations')")
 
             page.check("input[name=flag][value=emergency]")
@@ -81,8 +83,9 @@ def test_staff_member_triages_an_emergency_in_a_browser(server_url):
             out.mkdir(exist_ok=True)
             page.screenshot(path=str(out / "staff_review_transcript.png"), full_page=True)
 
-            page.goto(f"{server_url}/staff/?flag=emergency&reviewed=yes")
-            assert page.locator(f"a[href='/staff/conversations/{cid}']").count() == 1
+            page.goto(f"{server_url}/staff/conversations?flag=emergency&reviewed=yes")
+            assert page.locator("tbody tr").count() == 1
+            assert page.locator(f"tbody a[href='/staff/conversations/{cid}']").count() >= 1
         finally:
             browser.close()
     with get_engine().connect() as conn:

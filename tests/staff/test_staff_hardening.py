@@ -150,9 +150,9 @@ def test_every_refusal_checks_one_password_hash(staff_db, monkeypatch, case):
 @pytest.mark.parametrize(
     "url",
     [
-        "/staff/?to=9999-12-31",
-        "/staff/?from=0001-01-01",
-        "/staff/?from=9999-12-31&to=9999-12-31",
+        "/staff/conversations?to=9999-12-31",
+        "/staff/conversations?from=0001-01-01",
+        "/staff/conversations?from=9999-12-31&to=9999-12-31",
         "/staff/dashboard?to=0001-01-01",
         "/staff/dashboard?from=9999-12-31&to=9999-12-31",
         "/staff/dashboard?from=0001-01-01",
@@ -165,7 +165,7 @@ def test_far_off_dates_are_ignored_with_a_note(staff_client, url):
 
 
 def test_far_off_date_leaves_the_list_unfiltered(staff_client):
-    page = staff_client.get("/staff/?to=9999-12-31").text
+    page = staff_client.get("/staff/conversations?to=9999-12-31").text
     assert f'href="/staff/conversations/{conversation_id("web-old")}"' in page
     assert f'href="/staff/conversations/{conversation_id("web-hips")}"' in page
 
@@ -173,7 +173,7 @@ def test_far_off_date_leaves_the_list_unfiltered(staff_client):
 def test_valid_dates_show_no_note(staff_client):
     page = staff_client.get(f"/staff/dashboard?from={YESTERDAY}&to={YESTERDAY}").text
     assert "Ignored the" not in page
-    assert "Ignored the" not in staff_client.get(f"/staff/?from={YESTERDAY}").text
+    assert "Ignored the" not in staff_client.get(f"/staff/conversations?from={YESTERDAY}").text
 
 
 @pytest.mark.parametrize("query", ["to=9999-12-31", "from=0001-01-01&to=9999-12-31"])
@@ -213,7 +213,7 @@ def test_huge_ids_in_forms_are_not_found(client):
 
 
 def test_search_by_full_phone_number_shows_masked_results(staff_client):
-    page = staff_client.get("/staff/?q=303-555-0142").text
+    page = staff_client.get("/staff/conversations?q=303-555-0142").text
     body = page.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
     assert f'href="/staff/conversations/{conversation_id("web-booking")}"' in body
     assert "303-555-0142" not in body and "3035550142" not in body

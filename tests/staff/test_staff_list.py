@@ -17,7 +17,7 @@ from .conftest import CONVERSATIONS, OLD, SMS_PERSON, SMS_STOP, YESTERDAY, conve
 
 def listed(client, query: str = "") -> set[str]:
     """The sender ids of the conversations the list page links to."""
-    page = client.get(f"/staff/?{query}")
+    page = client.get(f"/staff/conversations?{query}")
     assert page.status_code == 200
     return {
         sender
@@ -60,10 +60,11 @@ def test_newest_first_with_pagination(staff_db):
 
 
 def test_list_columns(staff_client):
-    page = staff_client.get("/staff/?channel=sms&flag=opted_out").text
+    page = staff_client.get("/staff/conversations?channel=sms&flag=opted_out").text
     assert "why check my hips" in page  # first question
-    assert "why_check_hips, stop" in page  # topics
+    assert "Why check my hips if my back hurts? · Stop" in page  # topics by their titles
     assert "Opted out (SMS)</span>" in page
+    assert "twilio" not in page and "why_check_hips" not in page
 
 
 def test_reviewed_and_tag_filters(staff_client):
@@ -90,7 +91,7 @@ def test_reviewed_and_tag_filters(staff_client):
 
 
 def test_phone_numbers_and_emails_are_masked_in_the_list(staff_client):
-    page = staff_client.get("/staff/").text
+    page = staff_client.get("/staff/conversations").text
     for secret in (SMS_PERSON, SMS_STOP, "303-555-0142", "jane.doe@example.com", "7205550199"):
         assert secret not in page
     assert "+1 ***-***-0199" in page and "+1 ***-***-0142" in page
@@ -106,12 +107,17 @@ def test_transcript_masks_and_escapes(staff_client):
 
 def test_transcript_shows_turns_with_intents_replies_and_linked_rows(staff_client):
     page = staff_client.get(f"/staff/conversations/{conversation_id('web-booking')}").text
-    assert "book_appointment" in page and "0.95" in page
-    assert "Bot: Sure, let&#39;s book." in page
-    assert "form booking_form started" in page
-    assert "Booking request BK-7Q2X" in page and "+13035550142" not in page
+    transcript, details = page.split("<h2>Transcript</h2>", 1)[1].split("<details>", 1)
+    assert "Patient: I&#39;d like to book an appointment" in transcript
+    assert "Bot: Sure, let&#39;s book." in transcript
+    assert "book_appointment" not in transcript and "booking_form" not in transcript
+    # Internals stay behind the details toggle.
+    assert "book_appointment" in details and "0.95" in details
+    assert "form booking_form started" in details
+    # The front desk calls patients back: the request shows the number in full (audited).
+    assert "Booking request BK-7Q2X" in page and "+13035550142" in page
     page = staff_client.get(f"/staff/conversations/{conversation_id(SMS_PERSON)}").text
-    assert "Handoff request HO-1ABC" in page
+    assert "Talk to a person HO-1ABC" in page
 
 
 def test_csv_export_is_filtered_masked_and_audited(staff_client):
@@ -145,15 +151,15 @@ def test_dashboard_counts_and_chart(staff_client):
     for number, label in (
         (6, "conversations"),
         (1, "emergencies"),
-        (1, "booking requests"),
-        (1, "asked for a person"),
+        (1, "booking requests sent"),
+        (1, "requests to talk to a person"),
     ):
         assert f">{number}</" in page and label in page
     assert "33.3%" in page  # 2 of 6 fell back or had low confidence
-    assert "<td>why_check_hips</td><td>2</td>" in page
+    assert "<td>Why check my hips if my back hurts?</td><td>2</td>" in page
 
 
 def test_old_conversation_is_in_range_only_for_its_day(staff_client):
     day = dt.datetime.fromtimestamp(OLD, dt.timezone.utc).date()
     page = staff_client.get(f"/staff/dashboard?from={day}&to={day}").text
-    assert "<td>pt_for_back_pain</td><td>1</td>" in page
+    assert "<td>Can physical therapy help my back pain?</td><td>1</td>" in page

@@ -1,0 +1,42 @@
+"""What happened to each conversation's booking, from stored requests rather than intents mentioned.
+
+* sent: a booking request is stored for the conversation (``booking_requests``);
+* failed to store: the bot tried to send one and no reference came back (``booking_failed_keys``
+  in the summary), and no request with that key was stored later;
+* abandoned: the booking form started, nothing was sent or failed, and the patient has been quiet
+  for :data:`ABANDONED_AFTER_SECONDS` (a form still being filled in is not abandoned yet).
+
+Abandoned never overlaps the other two. A conversation can have both a sent request and a failed
+one (a second request that was lost), and then counts in both: each is something staff must know.
+The dashboard counts sent *requests* (rows) and failed or abandoned *conversations*.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import sqlalchemy as sa
+
+from bot.staff.summary import summaries
+
+ABANDONED_AFTER_SECONDS = 30 * 60
+
+
+def booking_expressions(tables: dict[str, sa.Table], now: float | None = None) -> dict[str, Any]:
+    """``sent``, ``failed`` and ``abandoned`` as SQL booleans over a summary row."""
+    s = summaries.c
+    if "booking_requests" not in tables:
+        failed = s.booking_failed_keys.isnot(None)
+        sent: Any = sa.false()
+    else:
+        table = tables["booking_requests"]
+        own = table.c.conversation_id == s.sender_id
+        sent = sa.exists().where(own)
+        retried = sa.exists().where(own, s.booking_failed_keys.contains(table.c.idempotency_key))
+        failed = sa.and_(s.booking_failed_keys.isnot(None), sa.not_(retried))
+    quiet_since = (now if now is not None else time.time()) - ABANDONED_AFTER_SECONDS
+    abandoned = sa.and_(
+        s.has_booking.is_(True), s.last_at < quiet_since, sa.not_(sent), sa.not_(failed)
+    )
+    return {"sent": sent, "failed": failed, "abandoned": abandoned}
