@@ -8,6 +8,8 @@ from starlette.applications import Starlette
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
+from bot.clinic_check import warn_example_settings
+
 # Modules with a ``routes() -> list[BaseRoute]`` function, mounted in this order.
 ROUTE_MODULES: list[str] = ["bot.web.widget", "bot.staff.routes"]
 
@@ -17,6 +19,7 @@ async def health(request) -> JSONResponse:
 
 
 def create_app() -> Starlette:
+    warn_example_settings()  # `make run` shows the clinic what to fill in before going live
     routes: list[BaseRoute] = [Route("/health", health)]
     for module_name in ROUTE_MODULES:
         routes += importlib.import_module(module_name).routes()
