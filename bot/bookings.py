@@ -83,6 +83,7 @@ class StoredRequest:
     created: bool
     kind: str = "booking"
     id: int | None = None
+    updated: bool = False
 
 
 def make_idempotency_key(*parts: str) -> str:
@@ -234,8 +235,33 @@ def record_handoff(
         "reason": _clean(reason, REASON_MAX),
     }
     stored = _insert_once(HandoffRequest, "handoff", fields, _key(idempotency_key), database_url)
+    if not stored.created and value is not None:
+        stored = _add_handoff_contact(stored, kind, value, database_url)
     logger.info("handoff request %s %s", stored.reference, "stored" if stored.created else "repeat")
     return stored
+
+
+def _add_handoff_contact(
+    stored: StoredRequest, kind: str, value: str, database_url: str | None
+) -> StoredRequest:
+    """A contact given on a second ask the same day joins the first request, and staff are told
+    again (the first notice had no way to reach the patient). An existing contact is kept."""
+    try:
+        with session_scope(database_url) as session:
+            row = session.get(HandoffRequest, stored.id)
+            if row is None or row.contact_value:
+                return stored
+            row.contact_kind, row.contact_value = kind, value
+            session.add(
+                NotificationOutbox(
+                    kind="handoff",
+                    request_id=row.id,
+                    payload={"kind": "handoff", "reference": row.reference, "request_id": row.id},
+                )
+            )
+    except (SQLAlchemyError, OSError) as error:
+        raise _unavailable(error) from None
+    return StoredRequest(stored.reference, False, "handoff", stored.id, updated=True)
 
 
 # --- reading back (staff review) -----------------------------------------------------------

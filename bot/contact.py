@@ -302,3 +302,21 @@ def _email_in_sentence(raw: str) -> str:
         return token
     return raw
 
+
+def format_phone_national(value: str) -> str:
+    """``+13035550123`` -> ``(303) 555-0123``, the way US patients write and read their number.
+
+    Anything that is not a US number in E.164 (an email, an odd stored value) is returned as is.
+    """
+    digits = "".join(ch for ch in (value or "") if ch.isdigit())
+    if (value or "").startswith("+1") and len(digits) == 11:
+        return f"({digits[1:4]}) {digits[4:7]}-{digits[7:]}"
+    return value
+
+
+def display_contact(value: str | None) -> str:
+    """A stored contact as shown to the patient: phones in the national format, emails as typed."""
+    if not value:
+        return ""
+    return value if "@" in value else format_phone_national(value)
+

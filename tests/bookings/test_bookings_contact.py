@@ -232,3 +232,11 @@ def test_a_date_next_to_a_phone_number_does_not_shield_it() -> None:
     masked = mask_contacts_in_text("2026-11-25 3035550128 or 11/25/2026,3035550129")
     assert "3035550128" not in masked and "3035550129" not in masked
     assert "2026-11-25" in masked
+
+
+def test_phones_are_shown_to_patients_in_the_national_format() -> None:
+    from bot.contact import display_contact, format_phone_national
+
+    assert format_phone_national("+13035550123") == "(303) 555-0123"
+    assert display_contact("+13035550123") == "(303) 555-0123"
+    assert display_contact("jane@example.com") == "jane@example.com"

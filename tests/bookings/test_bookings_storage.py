@@ -240,3 +240,37 @@ def test_handoff_contact_kind_is_worked_out_when_missing(sqlite_url: str) -> Non
     )
     [row] = handoff_requests_for("conv-k", database_url=sqlite_url)
     assert (row["contact_kind"], row["contact_value"]) == ("email", "Jane@example.com")
+
+
+def test_a_contact_given_on_a_second_ask_joins_the_first_handoff(sqlite_url: str) -> None:
+    """Issue 10: "talk to a person" twice in a day is one request; a contact given the second
+    time is stored with it and staff are told again (the first notice had no way back)."""
+    first = record_handoff("conv-c", "rest", "help", idempotency_key="h-c", database_url=sqlite_url)
+    again = record_handoff(
+        "conv-c",
+        "rest",
+        "help",
+        contact_value="(303) 555-0123",
+        idempotency_key="h-c",
+        database_url=sqlite_url,
+    )
+    assert again.reference == first.reference and not again.created and again.updated
+    [row] = handoff_requests_for("conv-c", database_url=sqlite_url)
+    assert (row["contact_kind"], row["contact_value"]) == ("phone", "+13035550123")
+    third = record_handoff(
+        "conv-c",
+        "rest",
+        "help",
+        contact_value="other@example.com",
+        idempotency_key="h-c",
+        database_url=sqlite_url,
+    )
+    assert not third.updated  # the first contact given is kept
+    [row] = handoff_requests_for("conv-c", database_url=sqlite_url)
+    assert row["contact_value"] == "+13035550123"
+    engine = sa.create_engine(sqlite_url)
+    with engine.connect() as connection:
+        notices = connection.execute(
+            sa.text("select count(*) from notification_outbox where kind = 'handoff'")
+        ).scalar()
+    assert notices == 2
