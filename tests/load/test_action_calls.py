@@ -1,0 +1,84 @@
+"""Action calls under strain (issue 12, ``bot/action_calls.py``): retried when the connection was
+dropped before the request went out, and never silent when they fail for good.
+
+Uses Rasa's real ``RemoteAction`` and the project's domain responses, against a port where the
+action server is not (yet) listening.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from aiohttp import web
+from rasa.core.actions.action import RemoteAction
+from rasa.core.channels.channel import CollectingOutputChannel
+from rasa.core.nlg import TemplatedNaturalLanguageGenerator
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import BotUttered, SessionStarted
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.utils.endpoints import EndpointConfig
+
+from bot import action_calls
+from bot.knowledge import get_knowledge
+from tests.support.live_bot import PROJECT_ROOT, free_port
+
+DOMAIN = Domain.load(str(PROJECT_ROOT / "domain.yml"))
+
+
+@pytest.fixture(autouse=True)
+def wrapped(monkeypatch):
+    monkeypatch.setattr(RemoteAction, "run", RemoteAction.run)  # undone after each test
+    monkeypatch.setenv("ACTION_CALL_ATTEMPTS", "5")
+    action_calls.install()
+
+
+async def run_action(name: str, port: int) -> list:
+    action = RemoteAction(name, EndpointConfig(f"http://127.0.0.1:{port}/webhook"))
+    tracker = DialogueStateTracker("patient", DOMAIN.slots)
+    nlg = TemplatedNaturalLanguageGenerator(DOMAIN.responses)
+    return await action.run(CollectingOutputChannel(), nlg, tracker, DOMAIN)
+
+
+async def action_server(port: int) -> web.AppRunner:
+    async def webhook(request: web.Request) -> web.Response:
+        return web.json_response({"events": [], "responses": [{"text": "the answer"}]})
+
+    app = web.Application()
+    app.router.add_post("/webhook", webhook)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    return runner
+
+
+def test_a_call_whose_connection_was_refused_is_retried_and_answered() -> None:
+    port = free_port()
+
+    async def scenario() -> list:
+        call = asyncio.create_task(run_action("action_answer_topic", port))
+        await asyncio.sleep(0.05)  # the first attempt has failed; the server comes up now
+        runner = await action_server(port)
+        try:
+            return await call
+        finally:
+            await runner.cleanup()
+
+    events = asyncio.run(scenario())
+    assert [e.text for e in events if isinstance(e, BotUttered)] == ["the answer"]
+
+
+def test_a_call_that_fails_for_good_tells_the_patient_the_clinic_phone() -> None:
+    failures = action_calls.failures()
+    events = asyncio.run(run_action("action_answer_topic", free_port()))
+    said = [e.text for e in events if isinstance(e, BotUttered)]
+    assert len(said) == 1
+    assert get_knowledge().clinic.phone in said[0]
+    assert action_calls.failures() == failures + 1
+
+
+def test_a_failed_session_start_still_starts_the_session_with_the_disclaimer() -> None:
+    events = asyncio.run(run_action("action_session_start", free_port()))
+    assert any(isinstance(e, SessionStarted) for e in events)
+    said = [e.text for e in events if isinstance(e, BotUttered)]
+    assert said and get_knowledge().clinic.emergency_number in said[0]
