@@ -42,16 +42,25 @@ def _apply_process_env(server: str = "rasa") -> dict[str, str]:
         env.setdefault("SANIC_REQUEST_MAX_SIZE", str(256 * 1024))
     if server == "actions":
         env["SANIC_HOST"] = os.environ.get("ACTION_HOST", "127.0.0.1")
+    if server in ("rasa", "actions"):
+        # The shared secret Rasa sends (endpoints.yml) and the action server requires; both
+        # processes resolve the same value (the setting, else the one generated in the data dir).
+        from bot.local_secret import action_server_token
+
+        env["ACTION_SERVER_TOKEN"] = action_server_token()
     return env
+
+
+def _launch(program: str, *args: str) -> list[str]:
+    """``python -m bot.launch``: the program with log scrubbing (and request deadlines) in."""
+    return [sys.executable, "-m", "bot.launch", program, *args]
 
 
 def rasa_command() -> list[str]:
     """``rasa run`` with the project's files; the HTTP API only with a token."""
     settings = get_settings()
-    command = [
-        str(PROJECT_ROOT / ".venv" / "bin" / "rasa")
-        if (PROJECT_ROOT / ".venv" / "bin" / "rasa").exists()
-        else "rasa",
+    command = _launch(
+        "rasa",
         "run",
         "--interface",
         os.environ.get("RASA_HOST", "0.0.0.0"),
@@ -63,30 +72,21 @@ def rasa_command() -> list[str]:
         str(PROJECT_ROOT / "credentials.yml"),
         "--endpoints",
         str(PROJECT_ROOT / "endpoints.yml"),
-    ]
+    )
     if settings.rasa_api_token:
         command += ["--enable-api", "--auth-token", settings.rasa_api_token]
     return command
 
 
 def actions_command() -> list[str]:
+    """Rasa SDK's action server, refusing calls without the shared secret (bot/actions_server.py)."""
     settings = get_settings()
-    return [
-        sys.executable,
-        "-m",
-        "rasa_sdk",
-        "--actions",
-        "actions",
-        "--port",
-        str(settings.action_port),
-    ]
+    return _launch("actions", "--actions", "actions", "--port", str(settings.action_port))
 
 
 def web_command() -> list[str]:
     settings = get_settings()
-    return [
-        sys.executable,
-        "-m",
+    return _launch(
         "uvicorn",
         "bot.web.app:create_app",
         "--factory",
@@ -97,7 +97,7 @@ def web_command() -> list[str]:
         "--no-access-log",
         "--ws",
         "none",
-    ]
+    )
 
 
 SERVERS: dict[str, Callable[[], list[str]]] = {
@@ -141,6 +141,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> None:
+    # Every ``bot`` command (the notifier included) logs nothing a patient typed.
+    from bot import logging_filter
+
+    logging_filter.install()
     args = build_parser().parse_args(argv)
     args.func(args)
 

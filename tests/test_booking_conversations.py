@@ -18,7 +18,8 @@ def rows(bot, table: str, sender: str) -> list[dict]:
     engine = sa.create_engine(bot.database_url)
     with engine.connect() as connection:
         result = connection.execute(
-            sa.text(f"select * from {table} where conversation_id = :sender"), {"sender": sender}
+            sa.text(f"select * from {table} where conversation_id = :sender"),
+            {"sender": f"rest:{sender}"},  # REST conversations are namespaced
         )
         return [dict(row._mapping) for row in result]
 

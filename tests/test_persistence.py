@@ -19,7 +19,7 @@ def test_conversation_survives_a_restart(tmp_path) -> None:
         engine = sa.create_engine(bot.database_url)
         with engine.connect() as connection:
             count = connection.execute(
-                sa.text("select count(*) from events where sender_id = 'persist-1'")
+                sa.text("select count(*) from events where sender_id = 'rest:persist-1'")
             ).scalar()
         assert count > 5
         assert (tmp_path / "bot" / "mend.db").exists()

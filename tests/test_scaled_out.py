@@ -49,7 +49,7 @@ def test_a_conversation_moves_between_servers(scaled_bot) -> None:
     with engine.connect() as connection:
         assert (
             connection.execute(
-                sa.text("select count(*) from events where sender_id = 'scale-1'")
+                sa.text("select count(*) from events where sender_id = 'rest:scale-1'")
             ).scalar()
             > 5
         )
@@ -76,7 +76,7 @@ def test_booking_across_servers_is_stored_once_even_with_a_double_confirm(scaled
     with engine.connect() as connection:
         stored = connection.execute(
             sa.text("select reference from booking_requests where conversation_id = :s"),
-            {"s": sender},
+            {"s": f"rest:{sender}"},  # REST conversations are namespaced
         ).fetchall()
     assert len(stored) == 1
     assert any(stored[0][0] in reply for reply in replies)

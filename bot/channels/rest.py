@@ -3,12 +3,20 @@
 Rasa's own channel answers a JSON array or a missing sender with a 500 and logs the patient's
 text on failures. This one answers malformed requests with a 400 that says what is wrong,
 answers empty or oversized messages with a clear reply, and logs no message text.
+
+REST is the channel for integrations and local trials, and its callers name their own senders.
+So that naming one can never open someone else's conversation (issue 15), a REST sender lives in
+its own namespace: sender ``me`` is the conversation ``rest:me``. Widget ids and SMS numbers
+never contain ``:``, and REST senders may not either, so no REST caller reaches them. With
+``REST_API_TOKEN`` set, every request must also carry ``Authorization: Bearer <token>``.
 """
 
 from __future__ import annotations
 
+import hmac
 import json
 import logging
+import os
 import re
 from asyncio import CancelledError
 from collections.abc import Awaitable, Callable
@@ -26,10 +34,13 @@ from bot.channels.input_guard import guard_text
 logger = logging.getLogger(__name__)
 
 MAX_SENDER_CHARS = 128
-# Letters, digits, "-" and "_" only: SMS conversations are named by phone number ("+1...") and
-# must never be reachable (read or written) by someone who merely knows that number.
+# Letters, digits, "-" and "_" only: no "+" (SMS conversations are phone numbers) and no ":" (so
+# a sender cannot forge another namespace); the conversation is then CONVERSATION_PREFIX + sender.
 SENDER_PATTERN = re.compile(r"^[A-Za-z0-9_-]+$")
 MAX_METADATA_CHARS = 1024
+# Conversation ids of REST senders start with this; the ":" keeps them apart from every other
+# channel's ids (widget ids are letters, digits, "-" and "_"; SMS ids are "+" and digits).
+CONVERSATION_PREFIX = "rest:"
 SORRY_REPLY = (
     "Sorry, something went wrong on our side and I couldn't answer. Please try again, or call "
     "the clinic."
@@ -38,6 +49,35 @@ SORRY_REPLY = (
 
 def _bad_request(reason: str) -> HTTPResponse:
     return response.json({"error": "bad_request", "reason": reason}, status=400)
+
+
+def conversation_id(sender: str) -> str:
+    """The conversation (Rasa sender id) a REST sender's messages go to."""
+    return CONVERSATION_PREFIX + sender
+
+
+def api_token() -> str | None:
+    """``REST_API_TOKEN``, read per request so a changed setting needs no code path of its own."""
+    return os.environ.get("REST_API_TOKEN", "").strip() or None
+
+
+def _authorised(request: Request) -> bool:
+    """True when no token is configured, or the request carries it as a bearer token."""
+    token = api_token()
+    if token is None:
+        return True
+    scheme, _, given = (request.headers.get("authorization") or "").partition(" ")
+    return scheme.lower() == "bearer" and hmac.compare_digest(
+        given.strip().encode(), token.encode()
+    )
+
+
+def _unauthorised() -> HTTPResponse:
+    return response.json(
+        {"error": "unauthorized", "reason": "send the REST API token as 'Authorization: Bearer'"},
+        status=401,
+        headers={"WWW-Authenticate": 'Bearer realm="mend-rest"'},
+    )
 
 
 def _parse_body(request: Request) -> tuple[dict[str, Any] | None, str | None]:
@@ -81,6 +121,8 @@ class GuardedRestInput(RestInput):
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
+            if not _authorised(request):
+                return _unauthorised()
             body, problem = _parse_body(request)
             if problem:
                 return _bad_request(problem)
@@ -94,7 +136,7 @@ class GuardedRestInput(RestInput):
                     UserMessage(
                         guarded.text,
                         collector,
-                        sender,
+                        conversation_id(sender),
                         input_channel=self.name(),
                         metadata=body.get("metadata"),
                     )
@@ -105,6 +147,7 @@ class GuardedRestInput(RestInput):
             except Exception:
                 logger.exception("REST message failed (conversation %s)", sender[:8])
                 return response.json([{"recipient_id": sender, "text": SORRY_REPLY}])
-            return response.json(collector.messages)
+            # Clients see the sender they named, not the namespaced conversation id.
+            return response.json([{**m, "recipient_id": sender} for m in collector.messages])
 
         return webhook
