@@ -52,8 +52,9 @@ LONG_PARTS = [
     "Part three. " + "A physical therapist checks both, then picks exercises that fit you. " * 6,
 ]
 URGENT_TEXT = {
-    "1": "Losing control of your bladder can be a sign of a serious problem. Call 911 now or go "
-    f"to the emergency room. You can also call the clinic at {CLINIC_PHONE}.",
+    # Two paragraphs: the socket.io channel sends each as its own message, as the real bot's.
+    "1": "Losing control of your bladder can be a sign of a serious problem.\n\nCall 911 now or "
+    f"go to the emergency room. You can also call the clinic at {CLINIC_PHONE}.",
     "2": "A fever with back pain needs a doctor's check today. See a doctor today, or call the "
     f"clinic at {CLINIC_PHONE}. If it gets worse, call 911.",
 }

@@ -99,3 +99,16 @@ def test_booking_through_buttons_ends_with_a_reference_code(page, live_site):
     summary.get_by_role("button", name="Confirm and send").click()
     expect(log.locator(".mend-chat__msg--user").last).to_have_text("You: Confirm and send")
     expect(last_bot(log)).to_contain_text(re.compile(r"Your reference is \w+"), timeout=30_000)
+
+
+def test_red_flag_gets_one_urgent_alert_with_call_links(page, live_site):
+    log = open_chat(page, live_site)
+    send(page, "I lost control of my bladder")
+    alert = log.get_by_role("alert")
+    expect(alert).to_be_visible(timeout=30_000)
+    expect(alert).to_contain_text("911")
+    expect(alert.locator("a[href='tel:911']").first).to_be_visible()
+    expect(alert.locator("a[href='tel:+13035550100']").first).to_be_visible()
+    # The advice is shown once: the alert replaces its plain-text copy.
+    advice = alert.locator(".mend-chat__text").inner_text()
+    assert log.inner_text().count(advice[:60]) == 1

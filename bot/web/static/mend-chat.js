@@ -272,9 +272,11 @@
     node.appendChild(body);
     var calls = el("div", { className: "mend-chat__calls" });
     var emergency = telLink(urgent.emergency, "Call " + urgent.emergency, "mend-chat__call");
-    var clinic = urgent.clinicPhone
-      ? telLink(urgent.clinicPhone, "Call the clinic: " + urgent.clinicPhone, "mend-chat__call")
-      : null;
+    var clinic = null;
+    if (urgent.clinicPhone) {
+      clinic = telLink(urgent.clinicPhone, "Call the clinic: ", "mend-chat__call");
+      clinic.appendChild(el("span", { className: "mend-chat__number" }, urgent.clinicPhone));
+    }
     // The tier's own action first: 911 for an emergency, the clinic for "see a doctor today".
     var order = urgent.level === "emergency" ? [emergency, clinic] : [clinic, emergency];
     order.forEach(function (call) { if (call) calls.appendChild(call); });
@@ -510,24 +512,45 @@
     return /^[0-9()+.\s-]+$/.test(value) && digits.length >= 3 && digits.length <= 15 ? value.trim() : "";
   }
 
+  // The bot entries of this turn that carry the plain-text copy of ``text``: the socket.io channel
+  // sends each paragraph as its own message, so the copy may be several entries in a row.
+  // Without ``text`` (a payload that does not repeat it), the turn's last plain message.
+  function plainCopyOf(text) {
+    var plain = state.turnEntries.filter(function (entry) {
+      return !entry.urgent && !entry.sources && entry.text;
+    });
+    if (!text) return plain.slice(-1);
+    var wanted = squash(text);
+    for (var last = plain.length - 1; last >= 0; last--) {
+      var joined = "";
+      for (var first = last; first >= 0; first--) {
+        joined = squash(plain[first].text + " " + joined);
+        if (joined === wanted) return plain.slice(first, last + 1);
+        if (joined.length > wanted.length) break;
+      }
+    }
+    return [];
+  }
+  function squash(text) {
+    return String(text).replace(/\s+/g, " ").trim();
+  }
+
   // The safety net's structured urgent payload: shown once, as an alert, in place of the plain
   // text copy of the same advice sent just before it (for channels without payloads). Without a
   // known tier (older servers) the plain text stays as it is.
   function onUrgent(custom) {
     var tier = String(custom.tier || "");
     if (tier !== "1" && tier !== "2") return;
-    var level = custom.level in URGENT_HEADINGS ? custom.level : (tier === "1" ? "emergency" : "doctor_today");
+    var level = Object.prototype.hasOwnProperty.call(URGENT_HEADINGS, custom.level) ? custom.level : (tier === "1" ? "emergency" : "doctor_today");
     var text = typeof custom.text === "string" ? custom.text.trim() : "";
-    var copy = null;
-    for (var i = state.turnEntries.length - 1; i >= 0 && !copy; i--) {
-      var candidate = state.turnEntries[i];
-      if (candidate.urgent || candidate.sources) continue;
-      if (!text || (candidate.text || "").trim() === text) copy = candidate;
-    }
-    text = text || (copy && copy.text) || "";
+    var copies = plainCopyOf(text);
+    if (!text) text = copies.map(function (entry) { return entry.text; }).join("\n\n");
     if (!text) return;
-    var buttons = copy ? copy.buttons : [];
-    if (copy) remove(copy);
+    var buttons = [];
+    copies.forEach(function (entry) {
+      if (entry.buttons && entry.buttons.length) buttons = entry.buttons;
+      remove(entry);
+    });
     var entry = add({
       who: "bot",
       text: text,
