@@ -168,3 +168,44 @@ def test_fits_a_375_pixel_phone_without_sideways_scrolling(browser, echo_site):
         assert page.get_by_role("button", name="Send").is_visible()
     finally:
         context.close()
+
+
+def test_a_page_holding_only_someone_elses_conversation_id_gets_a_new_conversation(
+    browser, page, echo_site
+):
+    log = open_chat(page, echo_site)
+    send(page, "my private message")
+    expect(log).to_contain_text("You said: my private message")
+    victim_id = re.search(r"Conversation: (\w+)", log.inner_text()).group(1)
+
+    other = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        attacker = other.new_page()
+        attacker.goto(echo_site.web_url + "/")
+        # The id alone, or with a made-up token, as a copied sessionStorage might hold.
+        attacker.evaluate(
+            """id => {
+                sessionStorage.setItem('mendChat.sessionId', JSON.stringify(id));
+                sessionStorage.setItem('mendChat.token', JSON.stringify(id + '.forged'));
+            }""",
+            victim_id,
+        )
+        attacker_log = open_chat(attacker, echo_site)
+        send(attacker, "hello")
+        expect(attacker_log).to_contain_text("You said: hello")
+        text = attacker_log.inner_text()
+        assert victim_id not in text and "my private message" not in text
+    finally:
+        other.close()
+
+
+def test_when_the_conversation_cannot_be_rejoined_the_old_transcript_goes(page, echo_site):
+    log = open_chat(page, echo_site)
+    send(page, "before")
+    expect(log).to_contain_text("You said: before")
+    page.evaluate("sessionStorage.setItem('mendChat.token', JSON.stringify('expired.or.forged'))")
+    page.reload()
+    log = page.get_by_role("log", name="Conversation")
+    expect(log).to_contain_text("not a diagnosis")  # the new conversation's greeting
+    expect(log).not_to_contain_text("before")
+    assert log.inner_text().count("not a diagnosis") == 1
