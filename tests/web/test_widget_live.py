@@ -39,6 +39,18 @@ def test_hips_question_is_answered_with_a_working_link_to_the_study(page, live_s
     # The plain-text citations for SMS are replaced by the links.
     assert not re.search(r"^Sources:", log.inner_text(), re.MULTILINE)
     expect(log.locator(".mend-chat__msg--user").last).to_have_text("You: " + HIPS_QUESTION)
+    # The whole turn is in (it ends with next steps); its first bubble's top is still in view.
+    expect(last_bot(log).get_by_role("button", name="Request an appointment")).to_be_visible()
+    assert log.evaluate(
+        """log => {
+            const users = log.querySelectorAll('.mend-chat__msg--user');
+            let node = users[users.length - 1].nextElementSibling;
+            while (node && !node.classList.contains('mend-chat__msg')) node = node.nextElementSibling;
+            const box = log.getBoundingClientRect();
+            const top = node.getBoundingClientRect().top;
+            return top >= box.top - 1 && top < box.bottom - 20;
+        }"""
+    )
     log.locator(".mend-chat__msg--user").last.evaluate("node => node.scrollIntoView()")
     page.screenshot(path=str(output_dir / "widget-answer.png"))
     # Following the link opens the study's DOI page in a new tab (served locally: no internet).
