@@ -22,8 +22,9 @@ PYTHON310 := $(firstword $(foreach candidate,\
 	$(wildcard $(HOME)/.pyenv/versions/3.10.*/bin/python3.10),\
 	$(if $(shell $(candidate) -c 'import sys; print(sys.version_info[:2] == (3, 10))' 2>/dev/null | grep True),$(candidate))))
 
-TRAINING_FILES := config.yml domain.yml $(shell find data -name '*.yml' -not -path 'data/knowledge/*' 2>/dev/null)
-KNOWLEDGE_FILES := $(wildcard data/knowledge/*.yml) $(wildcard bot/nlp/*.py)
+TRAINING_FILES := config.yml domain.yml $(shell find data -name '*.yml' -not -path 'data/knowledge/*' -not -path 'data/safety/*' 2>/dev/null)
+# The spaCy pipeline holds the clinic names (entities); red flags live in bot/safety/, read at start.
+KNOWLEDGE_FILES := data/knowledge/clinic.yml $(wildcard bot/nlp/*.py)
 
 .PHONY: help setup run test bench train lint validate db browser clean
 
@@ -32,7 +33,7 @@ help:
 	@echo "make test   set everything up and run every test"
 	@echo "make bench  print accuracy, latency and memory figures"
 
-$(VENV)/.installed: requirements.lock pyproject.toml
+$(VENV)/.installed: requirements.lock requirements-nodeps.lock pyproject.toml
 	@if [ -z "$(PYTHON310)" ]; then \
 		echo "error: Python 3.10 not found. Rasa 3.6 needs Python 3.10: install it (for example 'pyenv install 3.10.13') and run make again." >&2; \
 		exit 1; \
@@ -40,6 +41,7 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 	@test -x $(PY) || $(PYTHON310) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade "pip<25" wheel
 	$(PY) -m pip install --quiet -r requirements.lock
+	$(PY) -m pip install --quiet --no-deps -r requirements-nodeps.lock
 	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	@touch $@
 
@@ -47,7 +49,7 @@ $(SPACY_MODEL)/meta.json: $(VENV)/.installed $(KNOWLEDGE_FILES)
 	$(PY) -m bot.nlp.pipeline --out $(SPACY_MODEL)
 
 # Train only when training data, config, domain or the spaCy pipeline changed.
-$(MODEL_STAMP): $(VENV)/.installed $(SPACY_MODEL)/meta.json $(TRAINING_FILES) bot/nlp/red_flag_guard.py
+$(MODEL_STAMP): $(VENV)/.installed $(SPACY_MODEL)/meta.json $(TRAINING_FILES)
 	@mkdir -p models
 	$(RASA) train --fixed-model-name mend --out models --quiet
 	@touch $@

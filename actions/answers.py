@@ -8,7 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import knowledge, latest_intent, send
+from actions.common import knowledge, latest_intent, safety_note, send
 from bot.replies import answer_messages, sources_messages
 
 
@@ -29,6 +29,7 @@ class ActionAnswerTopic(Action):
             return []
         in_form = bool(tracker.active_loop.get("name"))
         send(dispatcher, answer_messages(kb, topic, offer_next_steps=not in_form))
+        send(dispatcher, safety_note(tracker))
         return [SlotSet("last_answer_id", topic.id)]
 
 

@@ -24,6 +24,17 @@ def send(dispatcher: CollectingDispatcher, messages: Iterable[dict[str, Any]]) -
             dispatcher.utter_message(text=message.get("text"), buttons=message.get("buttons", []))
 
 
+def safety_note(tracker: Tracker) -> list[dict[str, Any]]:
+    """The one-line "If you ever have ..." the safety net adds for a denied or someone else's
+    red flag ("no fever", "my son has a fever"), as a message to send after the answer."""
+    notes = [
+        entity.get("value")
+        for entity in (tracker.latest_message or {}).get("entities", [])
+        if entity.get("entity") == "red_flag_mention" and entity.get("value")
+    ]
+    return [{"text": notes[0]}] if notes else []
+
+
 def latest_intent(tracker: Tracker) -> str | None:
     return (tracker.latest_message or {}).get("intent", {}).get("name")
 

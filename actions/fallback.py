@@ -7,11 +7,12 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import knowledge, previous_bot_action, send
+from actions.common import knowledge, previous_bot_action, safety_note, send
 from bot.replies import clarify_messages, second_miss_messages
 
 NOT_SUGGESTED = {
     "nlu_fallback",
+    "emergency_symptoms",  # urgent advice comes from the safety net, never from a guess
     "out_of_scope",
     "greet",
     "goodbye",
@@ -39,4 +40,5 @@ class ActionClarify(Action):
         if not candidates:
             candidates = ["why_check_hips", "best_treatments", "book_appointment"]
         send(dispatcher, clarify_messages(kb, candidates))
+        send(dispatcher, safety_note(tracker))
         return []

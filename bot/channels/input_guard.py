@@ -2,14 +2,17 @@
 
 Empty, oversized or binary input gets a clear reply instead of an error, and a red flag is
 never lost because a message was too long to process: it is turned into the emergency intent.
+Text that starts with "/" but is not wholly a button payload ("/@ my groin is numb",
+"/greet{...} I lost control of my bladder") loses the slash, so Rasa reads it as the words it is:
+the safety net checks it, and Rasa neither drops the words after a payload nor logs them.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
 
 from bot.settings import get_settings
 
@@ -26,6 +29,8 @@ TOO_LONG_REPLY = (
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 # Lone UTF-16 surrogates (from broken clients) crash the tokenizer: never a patient's text.
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
+# What the bot's own buttons send: "/intent" or "/intent{...json...}", nothing else.
+_PAYLOAD = re.compile(r"^/(?P<intent>[a-z][a-z0-9_]*)(?P<entities>\{.*\})?$", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -43,17 +48,29 @@ def clean_text(raw: str) -> str:
     return " ".join(text.split())
 
 
-@lru_cache(maxsize=1)
-def _red_flag_nlp():
-    import spacy
+def is_button_payload(text: str) -> bool:
+    """True only for a whole, well-formed button payload (its JSON, if any, an object)."""
+    match = _PAYLOAD.match(text)
+    if match is None:
+        return False
+    if not match.group("entities"):
+        return True
+    try:
+        return isinstance(json.loads(match.group("entities")), dict)
+    except ValueError:
+        return False
 
-    return spacy.load(get_settings().spacy_model_dir)
 
+def urgent_payload(text: str) -> str | None:
+    """For a message too long to process: the emergency payload with the urgent advice for the
+    red flags in it (as entities the domain's slots read), or None if it has none."""
+    from bot.safety.detector import assess
+    from bot.safety.guard import urgent_entities
 
-def contains_red_flag(text: str) -> bool:
-    """True if the EntityRuler finds a red-flag term anywhere in ``text``."""
-    nlp = _red_flag_nlp()
-    return any(ent.label_ == "red_flag" for ent in nlp(text).ents)
+    present = assess(text).present
+    if not present:
+        return None
+    return EMERGENCY_PAYLOAD + json.dumps(urgent_entities(present), separators=(",", ":"))
 
 
 def guard_text(raw: object, max_chars: int | None = None) -> GuardResult:
@@ -62,10 +79,13 @@ def guard_text(raw: object, max_chars: int | None = None) -> GuardResult:
     if raw is None or not isinstance(raw, str):
         return GuardResult(reply=EMPTY_REPLY)
     text = clean_text(raw)
+    if text.startswith("/") and not is_button_payload(text):
+        text = text.lstrip("/").strip()
     if not text:
         return GuardResult(reply=EMPTY_REPLY)
     if len(text) > limit:
-        if contains_red_flag(text[: limit * 20]):
-            return GuardResult(text=EMERGENCY_PAYLOAD)
+        payload = urgent_payload(text[: limit * 20])
+        if payload:
+            return GuardResult(text=payload)
         return GuardResult(reply=TOO_LONG_REPLY.format(length=len(text), limit=limit))
     return GuardResult(text=text)

@@ -24,6 +24,7 @@ from pathlib import Path
 import httpx
 
 from tests.bench.readability_bench import print_grades as readability_grades
+from tests.bench.safety_bench import safety_figures
 from tests.support.live_bot import PROJECT_ROOT, start_live_bot
 
 RASA = str(PROJECT_ROOT / ".venv" / "bin" / "rasa")
@@ -160,6 +161,7 @@ def main() -> None:
     parser.add_argument("--turns", type=int, default=60, help="messages in the 1-conversation run")
     args = parser.parse_args()
     nlu_scores()
+    safety_figures()
     if not args.skip_training:
         training_time()
     servers_and_latency(args.turns)

@@ -1,0 +1,322 @@
+"""Finds the red flags in a message and decides, for each, whether it is this person's, now.
+
+Layers, each testable on its own:
+1. ``normalise`` brings the text to one spelling (curly quotes, "cnt", typos of key terms).
+2. Matching (spaCy's Matcher and PhraseMatcher): phrases, a symptom word *near* a body-site word,
+   a set of concepts all present (a fall AND osteoporosis), and measures (a temperature of
+   100.4 °F / 38 °C or more, an age of 70 or more).
+3. Context with medspaCy's ConText, the clinical-NLP implementation of the NegEx/ConText algorithm,
+   run with the patients' own words from ``red_flag_context.yml`` rather than its clinical-note
+   defaults ("denies", "r/o"): a red flag that is denied ("no fever"), someone else's ("my son has
+   a fever") or long past and resolved ("a crash years ago, fully healed") becomes a *mention*.
+   ConText was chosen over negspacy because it also knows who (experiencer) and when (historical),
+   not only negation. Uncertain mentions ("I might have a fever") deliberately count as present.
+
+A trained second opinion (the intent classifier) is combined with this in ``guard.py``.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+
+import spacy
+from medspacy.context import ConText, ConTextRule
+from spacy.language import Language
+from spacy.matcher import Matcher, PhraseMatcher
+from spacy.tokens import Doc, Span
+
+from bot.safety.classifier import Opinion, RedFlagClassifier, load_examples
+from bot.safety.normalise import normalise
+from bot.safety.rules import RedFlag, SafetyRules, load_safety_rules
+from bot.settings import get_settings
+
+SPAN_GROUP = "red_flags"
+DENIAL_WORDS = {"no", "not", "never", "without", "none", "nothing"}
+PRESENT = "present"
+CONTEXT_STATUS = {"DENIED": "denied", "SOMEONE_ELSE": "someone_else", "LONG_PAST": "long_past"}
+
+_TEMPERATURE = re.compile(r"(?<![\d.])(\d{2,3}(?:\.\d{1,2})?)\s*(?:°|º|degrees?|deg)?\s*(f|c)?\b")
+_TEMPERATURE_WORDS = re.compile(
+    r"\b(temp|temperature|fever|feverish|thermometer|running|degrees?)\b|°"
+)
+_AGE = re.compile(
+    r"\b(?:i am|i'm|aged?|age of|turned|turning|at)\s+(\d{2,3})\b"
+    r"(?!\s*(?:kg|kilos?|lbs?|pounds|%|percent|degrees|°|am|pm|mph|minutes|hours|days|weeks))"
+    r"|\b(\d{2,3})\s*(?:years? old|yrs? old|years of age|y/?o|years old)\b"
+)
+
+
+@dataclass(frozen=True)
+class Finding:
+    flag: RedFlag
+    status: str  # "present", "denied", "someone_else" or "long_past"
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """What the safety net made of one message: the patterns' findings, the classifier's opinion."""
+
+    findings: tuple[Finding, ...] = ()
+    opinion: Opinion | None = None
+
+    @property
+    def present(self) -> tuple[RedFlag, ...]:
+        """This person's red flags, highest tier first."""
+        flags = [f.flag for f in self.findings if f.status == PRESENT]
+        return tuple(sorted(flags, key=lambda flag: flag.tier))
+
+    @property
+    def mentioned(self) -> tuple[RedFlag, ...]:
+        """Red flags named but denied, someone else's, or long past."""
+        present = {flag.id for flag in self.present}
+        flags = {f.flag.id: f.flag for f in self.findings if f.flag.id not in present}
+        return tuple(sorted(flags.values(), key=lambda flag: flag.tier))
+
+    @property
+    def tier(self) -> int | None:
+        """The highest urgency heard (1 is the most urgent), or None."""
+        return self.present[0].tier if self.present else None
+
+
+class RedFlagDetector:
+    """Compiled once per process from the safety rules; ``assess`` is pure and thread-safe."""
+
+    def __init__(self, rules: SafetyRules, classifier: RedFlagClassifier | None = None) -> None:
+        self.rules = rules
+        self.classifier = classifier
+        self.vocabulary = rules.vocabulary
+        self.nlp = _blank_english()
+        self._phrases = PhraseMatcher(self.nlp.vocab, attr="LOWER")
+        self._near = Matcher(self.nlp.vocab)
+        self._concepts = PhraseMatcher(self.nlp.vocab, attr="LOWER")
+        self._own_denials = PhraseMatcher(self.nlp.vocab, attr="LOWER")
+        for flag in rules.flags:
+            self._add_flag(flag)
+        self._context = _context_component(self.nlp, rules)
+
+    def assess(self, text: str) -> Assessment:
+        doc = self.nlp(normalise(text, self.vocabulary))
+        spans = self._spans(doc)
+        doc.spans[SPAN_GROUP] = spans
+        with warnings.catch_warnings():
+            # medspaCy warns that one of its two matchers has no patterns (the token one).
+            warnings.filterwarnings("ignore", message=r"\[W036\]")
+            self._context(doc)
+        own = {(doc.vocab.strings[k], i) for k, a, b in self._own_denials(doc) for i in range(a, b)}
+        denials = [m for m in doc._.context_graph.modifiers if m.category == "DENIED"]
+        status: dict[str, str] = {}
+        for span in spans:
+            flag = self.rules.flag(span.label_)
+            span_status = _status(span, flag, denials, own)
+            if status.get(flag.id) != PRESENT:
+                status[flag.id] = span_status
+        findings = tuple(Finding(self.rules.flag(i), s) for i, s in status.items())
+        opinion = self.classifier.opinion(text) if self.classifier else None
+        return Assessment(findings, opinion)
+
+    # ---- matching ----
+    def _add_flag(self, flag: RedFlag) -> None:
+        if flag.phrases:
+            self._phrases.add(flag.id, self._term_docs(flag.phrases))
+        own = [t for t in _all_terms(flag) if DENIAL_WORDS & set(normalise(t).split())]
+        if own:
+            self._own_denials.add(flag.id, self._term_docs(own))
+        patterns = [p for near in flag.near for p in _near_patterns(self.nlp, near)]
+        if patterns:
+            self._near.add(flag.id, patterns)
+        for index, group in enumerate(flag.all_of):
+            words = [w for w in group if not w.startswith("@")]
+            if words:
+                self._concepts.add(f"{flag.id}#{index}", self._term_docs(words))
+
+    def _term_docs(self, terms: Iterable[str]) -> list[Doc]:
+        """Terms spelt as messages are after ``normalise`` ("doesn't" -> "do not")."""
+        return list(self.nlp.tokenizer.pipe(normalise(term) for term in terms))
+
+    def _spans(self, doc: Doc) -> list[Span]:
+        spans = [
+            Span(doc, start, end, label=doc.vocab.strings[key])
+            for matcher in (self._phrases, self._near)
+            for key, start, end in matcher(doc)
+        ]
+        measured = _measures(doc)
+        for flag in self.rules.flags:
+            spans += [
+                Span(doc, s.start, s.end, label=flag.id)
+                for m in flag.measures
+                for s in measured.get(m, [])
+            ]
+            if flag.all_of:
+                span = self._all_of_span(doc, flag, measured)
+                if span is not None:
+                    spans.append(span)
+        return _longest_per_label(spans)
+
+    def _all_of_span(self, doc: Doc, flag: RedFlag, measured: dict[str, list[Span]]):
+        found = {doc.vocab.strings[key]: (start, end) for key, start, end in self._concepts(doc)}
+        bounds = []
+        for index, group in enumerate(flag.all_of):
+            hit = found.get(f"{flag.id}#{index}")
+            for measure in (w[1:] for w in group if w.startswith("@")):
+                if measured.get(measure):
+                    hit = hit or (measured[measure][0].start, measured[measure][0].end)
+            if hit is None:
+                return None
+            bounds.append(hit)
+        return Span(doc, min(b[0] for b in bounds), max(b[1] for b in bounds), label=flag.id)
+
+
+def _status(span: Span, flag: RedFlag, denials: list, own: set[tuple[str, int]]) -> str:
+    """present, or why not. Besides ConText's verdict, a denial that overlaps the red flag's words
+    counts ("do not have a temperature", "legs are not giving way") unless it is one of the red
+    flag's own words ("can not pee", "no feeling down there"): medspaCy leaves overlaps out."""
+    kinds = {modifier.category for modifier in span._.modifiers}
+    kinds.discard("TERMINATE")
+    for modifier in denials if not flag.all_of else ():  # all_of spans are unions, not words
+        start, end = modifier.modifier_span
+        inside = start < span.end and end > span.start
+        if inside and not any((flag.id, i) in own for i in range(start, end)):
+            kinds.add("DENIED")
+    if flag.historical_counts:
+        kinds.discard("LONG_PAST")
+    for category in ("SOMEONE_ELSE", "DENIED", "LONG_PAST"):
+        if category in kinds:
+            return CONTEXT_STATUS[category]
+    return PRESENT
+
+
+def _all_terms(flag: RedFlag) -> list[str]:
+    terms = [*flag.phrases, *(w for group in flag.all_of for w in group if not w.startswith("@"))]
+    for near in flag.near:
+        terms += [*near.a, *near.b]
+    return terms
+
+
+def _near_patterns(nlp: Language, near) -> list[list[dict]]:
+    """Token patterns for "a within N words of b", both orders, multi-word terms kept whole."""
+    patterns = []
+    gap = [{"OP": "?"}] * near.within
+    for first, second in ((near.a, near.b), (near.b, near.a)):
+        for left in _term_tokens(nlp, first):
+            for right in _term_tokens(nlp, second):
+                patterns.append(left + gap + right)
+    return patterns
+
+
+def _term_tokens(nlp: Language, terms: Iterable[str]) -> list[list[dict]]:
+    """Single words as one {"LOWER": {"IN": [...]}} token; each longer phrase as its own tokens."""
+    singles, multis = [], []
+    for term in terms:
+        tokens = [t.lower_ for t in nlp.tokenizer(normalise(term))]
+        (singles if len(tokens) == 1 else multis).append(tokens)
+    result = [[{"LOWER": {"IN": [t[0] for t in singles]}}]] if singles else []
+    return result + [[{"LOWER": token} for token in tokens] for tokens in multis]
+
+
+def _measures(doc: Doc) -> dict[str, list[Span]]:
+    """Spans of a high temperature and of an age of 70 or more, read from the numbers."""
+    text = doc.text
+    found: dict[str, list[Span]] = {"high_temperature": [], "age_70_plus": []}
+    has_context = bool(_TEMPERATURE_WORDS.search(text))
+    for match in _TEMPERATURE.finditer(text):
+        value, unit = float(match.group(1)), match.group(2)
+        if has_context or unit or "°" in match.group(0):
+            fahrenheit = unit == "f" or (unit is None and 100.4 <= value <= 110)
+            celsius = unit == "c" or (unit is None and 38.0 <= value <= 43)
+            if (fahrenheit and 100.4 <= value <= 110) or (celsius and 38.0 <= value <= 43):
+                _add_span(doc, found["high_temperature"], match)
+    for match in _AGE.finditer(text):
+        age = int(match.group(1) or match.group(2))
+        if 70 <= age <= 120:
+            _add_span(doc, found["age_70_plus"], match)
+    return found
+
+
+def _add_span(doc: Doc, spans: list[Span], match: re.Match) -> None:
+    span = doc.char_span(match.start(), match.end(), alignment_mode="expand")
+    if span is not None:
+        spans.append(span)
+
+
+def _longest_per_label(spans: list[Span]) -> list[Span]:
+    """Drop a span inside a longer one of the same red flag (so each is judged once)."""
+    kept: list[Span] = []
+    for span in sorted(spans, key=lambda s: s.end - s.start, reverse=True):
+        if not any(
+            k.label == span.label and k.start <= span.start and span.end <= k.end for k in kept
+        ):
+            kept.append(span)
+    return sorted(kept, key=lambda s: s.start)
+
+
+def _blank_english() -> Language:
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    return nlp
+
+
+def _context_component(nlp: Language, rules: SafetyRules) -> ConText:
+    context = ConText(
+        nlp, rules=None, span_attrs=None, input_span_type="group", span_group_name=SPAN_GROUP
+    )
+    context_rules = [
+        ConTextRule(
+            phrase,
+            rule.kind.upper(),
+            direction=rule.direction,
+            max_scope=rule.max_scope,
+            # Denials inside the red flag's words are judged in _status; who and when apply.
+            on_modifies=_outside_target if rule.kind == "denied" else None,
+        )
+        for rule in rules.context
+        for phrase in rule.phrases
+    ]
+    # A year two or more years back ("fell off a ladder in 2009") is long past.
+    past_years = "|".join(str(year) for year in range(1940, date.today().year - 1))
+    context_rules.append(
+        ConTextRule(
+            "a past year",
+            "LONG_PAST",
+            pattern=[{"TEXT": {"REGEX": f"^({past_years})$"}}],
+            direction="BIDIRECTIONAL",
+            max_scope=10,
+        )
+    )
+    context_rules += [
+        # A small scope: medspaCy only limits other scopes that overlap it partly, not wholly.
+        ConTextRule(phrase, "TERMINATE", direction="TERMINATE", max_scope=1)
+        for phrase in rules.terminate
+    ]
+    context.add(context_rules)
+    return context
+
+
+def _outside_target(target: Span, modifier: Span, _between: Span) -> bool:
+    """A word inside the red flag's own words ("can not pee") does not deny it.
+
+    medspaCy only checks partial overlaps, not a modifier wholly inside the target.
+    """
+    return not (target.start <= modifier.start and modifier.end <= target.end)
+
+
+@lru_cache(maxsize=1)
+def get_detector() -> RedFlagDetector:
+    """Patterns from ``data/knowledge/``, the classifier trained on the ``data/safety/`` examples."""
+    knowledge_dir = get_settings().knowledge_dir
+    rules = load_safety_rules(
+        knowledge_dir / "red_flags.yml", knowledge_dir / "red_flag_context.yml"
+    )
+    texts, labels = load_examples(
+        knowledge_dir.parent / "safety", {flag.id for flag in rules.flags}
+    )
+    return RedFlagDetector(rules, RedFlagClassifier(texts, labels, rules.vocabulary))
+
+
+def assess(text: str) -> Assessment:
+    """The safety net's verdict on one message (the process-wide detector, built on first use)."""
+    return get_detector().assess(text)

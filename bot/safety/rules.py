@@ -1,0 +1,245 @@
+"""Loads and checks ``red_flags.yml`` and ``red_flag_context.yml``: the safety net as data.
+
+The clinic's clinicians edit these files, so every mistake is reported with the file and the
+entry it is in, at start-up, rather than as a red flag that silently never matches (an unquoted
+``no`` in YAML is the boolean false, for example: every term must be a string).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.knowledge import KnowledgeError
+
+TIERS = (1, 2)
+MEASURES = {"age_70_plus", "high_temperature"}
+CONTEXT_KINDS = ("denied", "someone_else", "long_past", "not_a_denial")
+DIRECTIONS = {
+    "forward": "FORWARD",
+    "backward": "BACKWARD",
+    "bidirectional": "BIDIRECTIONAL",
+    "none": "PSEUDO",
+}
+
+
+@dataclass(frozen=True)
+class Near:
+    """A word from ``a`` within ``within`` words of a word from ``b``, in either order."""
+
+    a: tuple[str, ...]
+    b: tuple[str, ...]
+    within: int
+
+
+@dataclass(frozen=True)
+class RedFlag:
+    id: str
+    tier: int
+    label: str
+    phrases: tuple[str, ...]
+    near: tuple[Near, ...]
+    all_of: tuple[tuple[str, ...], ...]
+    measures: frozenset[str]
+    historical_counts: bool
+
+
+@dataclass(frozen=True)
+class Tier:
+    number: int
+    level: str
+    advice: str
+    mention: str
+
+
+@dataclass(frozen=True)
+class ContextRule:
+    kind: str
+    direction: str
+    max_scope: int | None
+    phrases: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SafetyRules:
+    flags: tuple[RedFlag, ...]
+    tiers: dict[int, Tier]
+    replies: dict[str, str]
+    source_ids: tuple[str, ...]
+    context: tuple[ContextRule, ...]
+    terminate: tuple[str, ...]
+
+    def flag(self, flag_id: str) -> RedFlag | None:
+        return next((flag for flag in self.flags if flag.id == flag_id), None)
+
+    @property
+    def vocabulary(self) -> frozenset[str]:
+        """Every single word of every term: what misspellings are corrected to."""
+        words: set[str] = set()
+        for flag in self.flags:
+            terms = [*flag.phrases, *(w for group in flag.all_of for w in group)]
+            for near in flag.near:
+                terms += [*near.a, *near.b]
+            for term in terms:
+                words.update(term.split())
+        return frozenset(words)
+
+
+def load_safety_rules(red_flags_path: Path, context_path: Path) -> SafetyRules:
+    content = _read(red_flags_path)
+    concepts = _concepts(content.get("concepts") or {}, red_flags_path)
+    tiers = _tiers(content.get("tiers"), red_flags_path)
+    flags = _flags(content.get("red_flags"), concepts, red_flags_path)
+    replies = content.get("replies")
+    for key in ("heard", "general", "clinic", "source"):
+        if not isinstance(replies, dict) or not isinstance(replies.get(key), str):
+            raise KnowledgeError(f"{red_flags_path}: replies.{key} must be a text")
+    sources = content.get("sources")
+    if not isinstance(sources, list) or not sources:
+        raise KnowledgeError(f"{red_flags_path}: 'sources' must list source ids from sources.yml")
+    context, terminate = _context(_read(context_path), context_path)
+    return SafetyRules(
+        flags=flags,
+        tiers=tiers,
+        replies=dict(replies),
+        source_ids=tuple(str(s) for s in sources),
+        context=context,
+        terminate=terminate,
+    )
+
+
+def _read(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        raise KnowledgeError(f"{path}: file not found")
+    try:
+        content = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        raise KnowledgeError(f"{path}: not valid YAML ({error})") from error
+    if not isinstance(content, dict):
+        raise KnowledgeError(f"{path}: expected a mapping at the top")
+    return content
+
+
+def _terms(values: Any, where: str) -> tuple[str, ...]:
+    """A list of non-empty strings, lower case (YAML's `no`/`yes` would be booleans: refused)."""
+    if not isinstance(values, list) or not values:
+        raise KnowledgeError(f"{where}: expected a non-empty list of words or phrases")
+    for value in values:
+        if not isinstance(value, str) or not value.strip():
+            raise KnowledgeError(
+                f'{where}: {value!r} is not a text (quote words like "no" and "yes" in YAML)'
+            )
+    return tuple(" ".join(value.lower().split()) for value in values)
+
+
+def _concepts(raw: Any, path: Path) -> dict[str, tuple[str, ...]]:
+    if not isinstance(raw, dict):
+        raise KnowledgeError(f"{path}: 'concepts' must map names to word lists")
+    return {str(name): _terms(words, f"{path}: concept '{name}'") for name, words in raw.items()}
+
+
+def _expand(terms: tuple[str, ...], concepts: dict[str, tuple[str, ...]], where: str):
+    """Replace each "@concept" by its words; "@age_70_plus"-style measures are kept apart."""
+    words: list[str] = []
+    measures: set[str] = set()
+    for term in terms:
+        if not term.startswith("@"):
+            words.append(term)
+            continue
+        name = term[1:]
+        if name in MEASURES:
+            measures.add(name)
+        elif name in concepts:
+            inner, inner_measures = _expand(concepts[name], concepts, where)
+            words += inner
+            measures |= inner_measures
+        else:
+            raise KnowledgeError(f"{where}: unknown concept '{term}'")
+    return tuple(dict.fromkeys(words)), frozenset(measures)
+
+
+def _tiers(raw: Any, path: Path) -> dict[int, Tier]:
+    if not isinstance(raw, dict) or set(raw) != set(TIERS):
+        raise KnowledgeError(f"{path}: 'tiers' must define tiers 1 and 2")
+    tiers = {}
+    for number, entry in raw.items():
+        where = f"{path}: tier {number}"
+        if not isinstance(entry, dict):
+            raise KnowledgeError(f"{where}: expected level, advice and mention")
+        for key in ("level", "advice", "mention"):
+            if not isinstance(entry.get(key), str) or not entry[key].strip():
+                raise KnowledgeError(f"{where}: '{key}' must be a text")
+        tiers[number] = Tier(number, entry["level"], entry["advice"], entry["mention"])
+    return tiers
+
+
+def _flags(raw: Any, concepts: dict[str, tuple[str, ...]], path: Path) -> tuple[RedFlag, ...]:
+    if not isinstance(raw, list) or not raw:
+        raise KnowledgeError(f"{path}: expected a non-empty list under 'red_flags'")
+    flags: list[RedFlag] = []
+    for entry in raw:
+        flag_id = entry.get("id") if isinstance(entry, dict) else None
+        where = f"{path}: red flag '{flag_id}'"
+        if not flag_id or not isinstance(entry.get("label"), str):
+            raise KnowledgeError(f"{path}: every red flag needs an 'id' and a 'label'")
+        if entry.get("tier") not in TIERS:
+            raise KnowledgeError(f"{where}: 'tier' must be 1 or 2")
+        if any(flag.id == flag_id for flag in flags):
+            raise KnowledgeError(f"{where}: listed twice")
+        flags.append(_flag(entry, concepts, where))
+    return tuple(flags)
+
+
+def _flag(entry: dict[str, Any], concepts: dict[str, tuple[str, ...]], where: str) -> RedFlag:
+    measures: set[str] = set()
+    phrases: tuple[str, ...] = ()
+    if "phrases" in entry:
+        phrases, found = _expand(_terms(entry["phrases"], f"{where} phrases"), concepts, where)
+        measures |= found
+    near = []
+    for index, rule in enumerate(entry.get("near") or []):
+        rule_where = f"{where} near[{index}]"
+        if not isinstance(rule, dict) or not isinstance(rule.get("within"), int):
+            raise KnowledgeError(f"{rule_where}: expected a, b and a whole number 'within'")
+        a, _ = _expand(_terms(rule.get("a"), rule_where + ".a"), concepts, where)
+        b, _ = _expand(_terms(rule.get("b"), rule_where + ".b"), concepts, where)
+        near.append(Near(a, b, rule["within"]))
+    all_of = []
+    for group in entry.get("all_of") or []:
+        words, found = _expand(_terms([group], f"{where} all_of"), concepts, where)
+        all_of.append(words + tuple(f"@{m}" for m in found))
+    if not phrases and not near and not all_of and not measures:
+        raise KnowledgeError(f"{where}: has no phrases, near or all_of")
+    return RedFlag(
+        id=str(entry["id"]),
+        tier=int(entry["tier"]),
+        label=entry["label"],
+        phrases=phrases,
+        near=tuple(near),
+        all_of=tuple(all_of),
+        measures=frozenset(measures),
+        historical_counts=bool(entry.get("historical_counts", False)),
+    )
+
+
+def _context(
+    content: dict[str, Any], path: Path
+) -> tuple[tuple[ContextRule, ...], tuple[str, ...]]:
+    rules = content.get("modifiers")
+    if not isinstance(rules, dict) or set(rules) - set(CONTEXT_KINDS):
+        raise KnowledgeError(f"{path}: 'modifiers' must have only {', '.join(CONTEXT_KINDS)}")
+    parsed = []
+    for kind, entries in rules.items():
+        for index, entry in enumerate(entries or []):
+            where = f"{path}: {kind}[{index}]"
+            direction = DIRECTIONS.get(str(entry.get("direction")))
+            if direction is None:
+                raise KnowledgeError(f"{where}: direction must be one of {', '.join(DIRECTIONS)}")
+            scope = entry.get("max_scope")
+            if scope is not None and not isinstance(scope, int):
+                raise KnowledgeError(f"{where}: max_scope must be a whole number")
+            parsed.append(ContextRule(kind, direction, scope, _terms(entry.get("phrases"), where)))
+    return tuple(parsed), _terms(content.get("terminate"), f"{path}: terminate")

@@ -1,0 +1,51 @@
+"""The trained second opinion: it hears red flags in words no pattern lists, and knows "none"."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.knowledge import KnowledgeError
+from bot.safety.classifier import RedFlagClassifier, load_examples
+from bot.safety.detector import get_detector
+
+
+@pytest.fixture(scope="module")
+def classifier() -> RedFlagClassifier:
+    return get_detector().classifier
+
+
+def test_it_is_trained_on_every_red_flag_and_on_none(classifier) -> None:
+    ids = {flag.id for flag in get_detector().rules.flags}
+    assert set(classifier.labels) == ids | {"none"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Worded unlike any pattern (written for this test, not taken from the data).
+        "since the weekend my waterworks have stopped working properly and my back is sore",
+        "everything below my belt feels like it belongs to somebody else",
+    ],
+)
+def test_an_unlisted_phrasing_gets_a_high_probability(classifier, text: str) -> None:
+    assert classifier.opinion(text).probability >= 0.7
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "why do you check my hips when my back hurts",
+        "can I book Tuesday morning in Boulder",
+        "no fever and nothing like that, just stiff",
+    ],
+)
+def test_ordinary_and_denied_messages_get_a_low_probability(classifier, text: str) -> None:
+    assert classifier.opinion(text).probability < 0.5
+
+
+def test_a_bad_label_in_the_examples_is_reported_with_its_place(tmp_path: Path) -> None:
+    (tmp_path / "x.yml").write_text("examples:\n  - text: hi\n    label: nonsense\n")
+    with pytest.raises(KnowledgeError, match="x.yml: example 1: unknown label 'nonsense'"):
+        load_examples(tmp_path, {"fever"})

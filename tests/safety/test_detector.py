@@ -1,0 +1,149 @@
+"""The red-flag detector, layer by layer: spelling, matching, measures, context."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.safety.detector import assess
+from bot.safety.normalise import normalise
+
+
+def present(text: str) -> list[str]:
+    return [flag.id for flag in assess(text).present]
+
+
+def status(text: str) -> dict[str, str]:
+    return {finding.flag.id: finding.status for finding in assess(text).findings}
+
+
+# ---- layer 1: one spelling ----
+@pytest.mark.parametrize(
+    ("typed", "normalised"),
+    [
+        ("I can’t pee", "i can not pee"),
+        ("i cant pee", "i can not pee"),
+        ("cnt pee", "can not pee"),
+        ("I cannot pee", "i can not pee"),
+        ("dont have a fever", "do not have a fever"),
+        ("sooooo numb", "soo numb"),
+        ("im 78", "i am 78"),
+        ("u r numb", "you are numb"),
+    ],
+)
+def test_phone_spellings_become_one(typed: str, normalised: str) -> None:
+    assert normalise(typed) == normalised
+
+
+def test_misspelt_key_terms_are_corrected_but_english_words_are_not() -> None:
+    vocabulary = {"fever", "accident", "incontinence", "numbness", "osteoporosis"}
+    assert normalise("feaver after a car acident", vocabulary) == "fever after a car accident"
+    assert normalise("incontinance and numbnes", vocabulary) == "incontinence and numbness"
+    assert normalise("osteoperosis", vocabulary) == "osteoporosis"
+    # "never" is English, one letter from "fever": it stays "never".
+    assert normalise("never had this", vocabulary) == "never had this"
+
+
+# ---- layer 2: matching ----
+@pytest.mark.parametrize(
+    ("text", "flag"),
+    [
+        ("i cant hold my urine anymore", "incontinence"),
+        ("I can’t pee since this morning", "urinary_retention"),
+        ("my bladder feels full but won't empty", "urinary_retention"),
+        ("it's numb when I wipe", "saddle_numbness"),
+        ("tingling in my private parts", "saddle_numbness"),
+        ("pins and needles down both legs", "both_legs"),
+        ("my foot keeps dragging", "leg_weakness"),
+        ("my leg is giving way", "leg_weakness"),
+        ("had a car acident yesterday", "major_trauma"),
+        ("chest feels tight and my back hurts", "chest_pain"),
+        ("tearing pain in my back and i fainted", "tearing_pain"),
+        ("chills and a sore back", "fever"),
+        ("had a spinal injection last week, now worse", "infection_risk"),
+        ("i had prostate ca", "cancer_history"),
+        ("losing weight without trying", "weight_loss"),
+        ("the pain wakes me up at night", "night_pain"),
+        ("there's a lump on my spine", "lump_or_deformity"),
+        ("can't get an erection since the back pain", "sexual_dysfunction"),
+    ],
+)
+def test_each_kind_of_red_flag_is_heard(text: str, flag: str) -> None:
+    assert flag in present(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "why do you check my hips when my back hurts",
+        "my hips feel tight and my lower back aches",
+        "can I book an appointment in Lafayette",
+        "what did the study find about hip extension",
+        "mon after 5",
+        "303-555-0188",
+        "never had back pain like this before",
+    ],
+)
+def test_ordinary_messages_are_left_alone(text: str) -> None:
+    assert assess(text).findings == ()
+
+
+# ---- measures ----
+@pytest.mark.parametrize(
+    ("text", "is_fever"),
+    [
+        ("my temp is 100.4", True),
+        ("my temp is 100.3", False),
+        ("temperature 38.2 c", True),
+        ("temperature 37.5", False),
+        ("running 101 with back pain", True),
+        ("I walked 101 steps", False),
+    ],
+)
+def test_a_temperature_counts_from_100_4_f_or_38_c(text: str, is_fever: bool) -> None:
+    assert ("fever" in present(text)) is is_fever
+
+
+@pytest.mark.parametrize(
+    ("text", "flagged"),
+    [
+        ("i'm 78 and slipped on the step", True),
+        ("I am 69 and slipped on the step", False),
+        ("I have osteoporosis and tripped on the curb", True),
+        ("I slipped on the ice", False),
+    ],
+)
+def test_a_minor_fall_counts_with_weak_bones_or_age_70(text: str, flagged: bool) -> None:
+    assert ("minor_fall_fragile" in present(text)) is flagged
+
+
+# ---- layer 3: context ----
+@pytest.mark.parametrize(
+    ("text", "flag", "expected"),
+    [
+        ("no fever, my hips are just stiff", "fever", "denied"),
+        ("I don't have any numbness down there", "saddle_numbness", "denied"),
+        ("my son has a fever, can I move my visit", "fever", "someone_else"),
+        ("my mom had cancer", "cancer_history", "someone_else"),
+        ("I had a car crash years ago and I'm fine", "major_trauma", "long_past"),
+        # A past cancer with new back pain is itself the red flag.
+        ("I had cancer 5 years ago and now new back pain", "cancer_history", "present"),
+        # Uncertain counts.
+        ("I think I might have a fever", "fever", "present"),
+        ("not sure but my groin feels numb", "saddle_numbness", "present"),
+        # A denial reaches only the words next to it.
+        ("no fever but i cant pee", "urinary_retention", "present"),
+        ("my son has a fever and I can't feel my groin", "saddle_numbness", "present"),
+        # The red flag's own "not" is not a denial.
+        ("I can not pee", "urinary_retention", "present"),
+    ],
+)
+def test_context_decides_whose_and_when(text: str, flag: str, expected: str) -> None:
+    assert status(text)[flag] == expected
+
+
+def test_every_red_flag_heard_is_named_highest_tier_first() -> None:
+    assessment = assess("I have a fever and I can't control my bladder")
+    ids = [flag.id for flag in assessment.present]
+    assert {"incontinence", "fever"} <= set(ids)
+    assert ids[-1] == "fever"  # tier 2 after every tier 1
+    assert assessment.tier == 1

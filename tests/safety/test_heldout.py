@@ -1,0 +1,65 @@
+"""The safety net on messages written blind, by people who never saw its patterns or examples.
+
+- ``heldout_red_flags.yml``: the held-out set (a third writer's), measured, never tuned on.
+- ``dev_red_flags.yml`` and ``dev2_red_flags.yml``: two earlier blind sets, measured once each
+  and then used to inspect misses while tuning: dev sets now, never training data.
+
+These run the guard as deployed (patterns, context and the red-flag classifier) without the
+intent classifier, which can only add escalations; `make bench` prints the whole pipeline's
+figures per category and tier.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.safety.guard import RedFlagGuard
+
+HERE = Path(__file__).parent
+GUARD = RedFlagGuard({})
+
+
+def load(name: str) -> dict:
+    return yaml.safe_load((HERE / name).read_text(encoding="utf-8"))
+
+
+def escalates(text: str) -> bool:
+    message = Message(data={"text": text})
+    GUARD.process([message])
+    return (message.get("intent") or {}).get("name") == "emergency_symptoms"
+
+
+def rate(messages: list[dict]) -> float:
+    return sum(escalates(m["text"]) for m in messages) / len(messages)
+
+
+HELDOUT = load("heldout_red_flags.yml")
+DEV_TIER_1 = [
+    m
+    for name in ("dev_red_flags.yml", "dev2_red_flags.yml")
+    for m in load(name)["red_flags"]
+    if m["tier"] == 1
+]
+
+
+@pytest.mark.parametrize("message", DEV_TIER_1, ids=lambda m: m["category"])
+def test_every_tier_1_message_of_the_dev_sets_escalates(message: dict) -> None:
+    assert escalates(message["text"]), message["text"]
+
+
+def test_held_out_tier_1_recall_is_at_least_98_percent() -> None:
+    assert rate([m for m in HELDOUT["red_flags"] if m["tier"] == 1]) >= 0.98
+
+
+def test_held_out_recall_of_all_red_flags_is_at_least_98_percent() -> None:
+    assert rate(HELDOUT["red_flags"]) >= 0.98
+
+
+def test_held_out_false_alarms_stay_below_a_quarter() -> None:
+    """The issue's target is 0.10; measured 0.23 on the held-out set (see the note on issue 9).
+    This guards against it getting worse."""
+    assert rate(HELDOUT["not_red_flags"]) <= 0.25
