@@ -29,9 +29,9 @@ class Chat:
         assert (await chat._packet()).startswith("40")
         return chat
 
-    async def _packet(self) -> str:
+    async def _packet(self, timeout: float = 10) -> str:
         while True:
-            packet = await asyncio.wait_for(self.connection.recv(), 10)
+            packet = await asyncio.wait_for(self.connection.recv(), timeout)
             if packet == "2":  # engine.io ping
                 await self.connection.send("3")
                 continue
@@ -42,7 +42,7 @@ class Chat:
 
     async def event(self, name: str, timeout: float = 10) -> Any:
         while True:
-            packet = await asyncio.wait_for(self._packet(), timeout)
+            packet = await self._packet(timeout)
             if packet.startswith("42"):
                 event, *args = json.loads(packet[2:])
                 if event == name:
@@ -57,9 +57,11 @@ class Chat:
         await self.emit("session_request", data)
         return await self.event("session_confirm")
 
-    async def say(self, session_id: str, text: Any, count: int = 1) -> list[dict[str, Any]]:
+    async def say(
+        self, session_id: str, text: Any, count: int = 1, timeout: float = 10
+    ) -> list[dict[str, Any]]:
         await self.emit("user_uttered", {"message": text, "session_id": session_id})
-        return [await self.event("bot_uttered") for _ in range(count)]
+        return [await self.event("bot_uttered", timeout) for _ in range(count)]
 
     async def close(self) -> None:
         await self.connection.close()
