@@ -38,7 +38,12 @@ from bot.settings import get_settings
 SPAN_GROUP = "red_flags"
 DENIAL_WORDS = {"no", "not", "never", "without", "none", "nothing"}
 PRESENT = "present"
-CONTEXT_STATUS = {"DENIED": "denied", "SOMEONE_ELSE": "someone_else", "LONG_PAST": "long_past"}
+CONTEXT_STATUS = {
+    "DENIED": "denied",
+    "SOMEONE_ELSE": "someone_else",
+    "LONG_PAST": "long_past",
+    "NOT_LITERAL": "not_literal",
+}
 
 _TEMPERATURE = re.compile(r"(?<![\d.])(\d{2,3}(?:\.\d{1,2})?)\s*(?:°|º|degrees?|deg)?\s*(f|c)?\b")
 _TEMPERATURE_WORDS = re.compile(
@@ -175,8 +180,7 @@ def _status(span: Span, flag: RedFlag, denials: list, own: set[tuple[str, int]])
     """present, or why not. Besides ConText's verdict, a denial that overlaps the red flag's words
     counts ("do not have a temperature", "legs are not giving way") unless it is one of the red
     flag's own words ("can not pee", "no feeling down there"): medspaCy leaves overlaps out."""
-    kinds = {modifier.category for modifier in span._.modifiers}
-    kinds.discard("TERMINATE")
+    kinds = {modifier.category for modifier in span._.modifiers} & set(CONTEXT_STATUS)
     for modifier in denials if not flag.all_of else ():  # all_of spans are unions, not words
         start, end = modifier.modifier_span
         inside = start < span.end and end > span.start
@@ -184,7 +188,7 @@ def _status(span: Span, flag: RedFlag, denials: list, own: set[tuple[str, int]])
             kinds.add("DENIED")
     if flag.historical_counts:
         kinds.discard("LONG_PAST")
-    for category in ("SOMEONE_ELSE", "DENIED", "LONG_PAST"):
+    for category in ("SOMEONE_ELSE", "DENIED", "LONG_PAST", "NOT_LITERAL"):
         if category in kinds:
             return CONTEXT_STATUS[category]
     return PRESENT
@@ -272,6 +276,7 @@ def _context_component(nlp: Language, rules: SafetyRules) -> ConText:
             max_scope=rule.max_scope,
             # Denials inside the red flag's words are judged in _status; who and when apply.
             on_modifies=_outside_target if rule.kind == "denied" else None,
+            terminated_by=_ends(rule),
         )
         for rule in rules.context
         for phrase in rule.phrases
@@ -287,13 +292,25 @@ def _context_component(nlp: Language, rules: SafetyRules) -> ConText:
             max_scope=10,
         )
     )
+    # A small scope: medspaCy only limits other scopes that overlap it partly, not wholly.
     context_rules += [
-        # A small scope: medspaCy only limits other scopes that overlap it partly, not wholly.
         ConTextRule(phrase, "TERMINATE", direction="TERMINATE", max_scope=1)
-        for phrase in rules.terminate
+        if kind == "all"
+        else ConTextRule(phrase, f"END_{kind.upper()}", direction="PSEUDO", max_scope=1)
+        for kind, phrases in rules.terminate.items()
+        for phrase in phrases
     ]
     context.add(context_rules)
     return context
+
+
+def _ends(rule) -> set[str]:
+    """What ends a forward rule's reach: its kind's own words, and for a denial or someone else's
+    red flag the end of the clause (a comma). Backward rules ("..., the answer is no") reach back."""
+    if rule.direction == "BACKWARD":
+        return set()
+    ends = {f"END_{rule.kind.upper()}"}
+    return ends | {"END_CLAUSE"} if rule.kind in ("denied", "someone_else") else ends
 
 
 def _outside_target(target: Span, modifier: Span, _between: Span) -> bool:

@@ -17,7 +17,7 @@ from bot.knowledge import KnowledgeError
 
 TIERS = (1, 2)
 MEASURES = {"age_70_plus", "high_temperature"}
-CONTEXT_KINDS = ("denied", "someone_else", "long_past", "not_a_denial")
+CONTEXT_KINDS = ("denied", "someone_else", "long_past", "not_literal", "not_a_denial")
 DIRECTIONS = {
     "forward": "FORWARD",
     "backward": "BACKWARD",
@@ -70,7 +70,9 @@ class SafetyRules:
     replies: dict[str, str]
     source_ids: tuple[str, ...]
     context: tuple[ContextRule, ...]
-    terminate: tuple[str, ...]
+    # Words that end what a rule reaches: "all" for every kind, else by kind ("i" ends only
+    # someone_else: "my son has a fever and I can't pee").
+    terminate: dict[str, tuple[str, ...]]
 
     def flag(self, flag_id: str) -> RedFlag | None:
         return next((flag for flag in self.flags if flag.id == flag_id), None)
@@ -242,4 +244,8 @@ def _context(
             if scope is not None and not isinstance(scope, int):
                 raise KnowledgeError(f"{where}: max_scope must be a whole number")
             parsed.append(ContextRule(kind, direction, scope, _terms(entry.get("phrases"), where)))
-    return tuple(parsed), _terms(content.get("terminate"), f"{path}: terminate")
+    raw = content.get("terminate")
+    if not isinstance(raw, dict) or set(raw) - {"all", "clause", *CONTEXT_KINDS}:
+        raise KnowledgeError(f"{path}: 'terminate' must map 'all' or a kind to words")
+    terminate = {kind: _terms(words, f"{path}: terminate.{kind}") for kind, words in raw.items()}
+    return tuple(parsed), terminate
