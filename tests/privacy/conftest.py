@@ -1,5 +1,6 @@
-"""Fixtures for the privacy tests (issue 15): a staff database holding conversations in which
-patients typed phone numbers and emails in unusual formats, and a signed-in staff client."""
+"""Fixtures for the privacy tests (issue 15): a bot with the production settings, and a staff
+database holding conversations in which patients typed phone numbers and emails in unusual
+formats, with a signed-in staff client."""
 
 from __future__ import annotations
 
@@ -12,6 +13,28 @@ from bot.db import get_engine
 from bot.db.migrate import upgrade
 from tests.staff.conftest import BASE, PASSWORD, STAFF, reset_caches, sign_in
 from tests.staff.eventgen import Turn, conversation, save_with_rasa
+from tests.support.live_bot import LiveBot, start_live_bot
+
+REST_TOKEN = "rest-token-for-tests"
+ACTION_TOKEN = "action-token-for-tests"
+RASA_API_TOKEN = "rasa-api-token-for-tests"
+
+
+@pytest.fixture(scope="package")
+def hardened_bot(tmp_path_factory) -> Iterator[LiveBot]:
+    """A bot with the production settings of issue 15 set, and Rasa's HTTP API on."""
+    bot = start_live_bot(
+        tmp_path_factory.mktemp("hardened-bot"),
+        {
+            "REST_API_TOKEN": REST_TOKEN,
+            "ACTION_SERVER_TOKEN": ACTION_TOKEN,
+            "REQUEST_DEADLINE_SECONDS": "2",
+            "RASA_API_TOKEN": RASA_API_TOKEN,
+        },
+    )
+    yield bot
+    bot.stop()
+
 
 # What patients typed, and the secret (phone digits or email local part) that must not show.
 ODD_FORMATS = {

@@ -1,8 +1,9 @@
 """The servers refuse what they should (issue 15): REST without its token when one is set, action
 calls without the shared secret, and clients that trickle a request to keep a connection open.
 
-One bot runs with ``REST_API_TOKEN``, ``ACTION_SERVER_TOKEN`` and a 2-second request deadline;
-the session's default bot (no settings) shows the open REST and the generated action secret.
+``hardened_bot`` (conftest) runs with ``REST_API_TOKEN``, ``ACTION_SERVER_TOKEN`` and a 2-second
+request deadline; the session's default bot (no settings) shows the open REST and the generated
+action secret.
 """
 
 from __future__ import annotations
@@ -11,31 +12,15 @@ import json
 import socket
 import stat
 import time
-from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 import httpx
 import pytest
 
 from tests.conftest import texts
-from tests.support.live_bot import LiveBot, start_live_bot
+from tests.support.live_bot import LiveBot
 
-REST_TOKEN = "rest-token-for-tests"
-ACTION_TOKEN = "action-token-for-tests"
-
-
-@pytest.fixture(scope="module")
-def hardened_bot(tmp_path_factory) -> Iterator[LiveBot]:
-    bot = start_live_bot(
-        tmp_path_factory.mktemp("hardened-bot"),
-        {
-            "REST_API_TOKEN": REST_TOKEN,
-            "ACTION_SERVER_TOKEN": ACTION_TOKEN,
-            "REQUEST_DEADLINE_SECONDS": "2",
-        },
-    )
-    yield bot
-    bot.stop()
+from .conftest import REST_TOKEN
 
 
 def _post(bot: LiveBot, headers: dict[str, str]) -> httpx.Response:
