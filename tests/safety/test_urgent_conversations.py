@@ -77,13 +77,14 @@ def test_two_red_flags_are_both_named_with_the_highest_tiers_advice(bot) -> None
     assert "Source: IFOMPT red-flags framework" in text
     payload = urgent_payload(reply)
     assert payload and payload["tier"] == "1" and payload["level"] == "emergency"
-    assert payload["text"] == reply[0]["text"]
+    # The same advice came first as text (for every channel), then as the widget's payload.
+    assert payload["text"] in text
 
 
 def test_a_tier_two_red_flag_gets_see_a_doctor_today(bot) -> None:
     reply = say(bot, new_sender(), "Im on steroid tablets long term and my back started hurting")
     assert "see a doctor today" in texts(reply).lower()
-    assert "911" not in reply[0]["text"]
+    assert "911" not in urgent_payload(reply)["text"]
     assert urgent_payload(reply)["tier"] == "2"
 
 
