@@ -154,6 +154,8 @@ def run_project(turns: int, burst_size: int, training_seconds: float | None) -> 
 def _cell(value: float | None) -> str:
     if value is None:
         return "-"
+    if isinstance(value, int):
+        return str(value)
     return f"{value:.0f}" if abs(value) >= 100 else f"{value:.1f}"
 
 
