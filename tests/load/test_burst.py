@@ -13,9 +13,8 @@ import asyncio
 import uuid
 
 import httpx
-import yaml
 
-from tests.support.live_bot import PROJECT_ROOT, LiveBot
+from tests.support.live_bot import LiveBot
 
 QUESTIONS = [
     "why do you check my hips when my back hurts",
@@ -30,10 +29,14 @@ BURST = 100
 URGENT_EVERY = 10  # every 10th patient writes the red flag: 10 of 100
 
 
-def disclaimer_prefix() -> str:
-    """The start of the session disclaimer (domain.yml), which alone is not an answer."""
-    domain = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text())
-    return domain["responses"]["utter_disclaimer"][0]["text"].split("{")[0][:40]
+def session_start_text(live_bot: LiveBot) -> str | None:
+    """What a new conversation gets before any answer (the disclaimer), as the running model says it.
+
+    Taken from the live bot rather than domain.yml, so a model trained before a wording change
+    still counts its own disclaimer as "not an answer".
+    """
+    reply = live_bot.send(f"burst-warm-{uuid.uuid4().hex[:8]}", "thanks").json()
+    return reply[0].get("text") if len(reply) > 1 else None
 
 
 def is_urgent(messages: list[dict]) -> bool:
@@ -44,13 +47,12 @@ def is_urgent(messages: list[dict]) -> bool:
     )
 
 
-def answers(messages: list[dict], disclaimer: str) -> list[dict]:
+def answers(messages: list[dict], disclaimer: str | None) -> list[dict]:
     """The messages of a reply other than the session disclaimer."""
     return [
         message
         for message in messages
-        if (message.get("text") or message.get("custom"))
-        and not (message.get("text") or "").startswith(disclaimer)
+        if (message.get("text") or message.get("custom")) and message.get("text") != disclaimer
     ]
 
 
@@ -73,8 +75,8 @@ def test_a_burst_of_100_gets_100_replies_and_every_red_flag_the_urgent_advice(
         (f"burst-{run}-{n}", RED_FLAG if n % URGENT_EVERY == 0 else QUESTIONS[n % len(QUESTIONS)])
         for n in range(BURST)
     ]
+    disclaimer = session_start_text(live_bot)
     responses = asyncio.run(send_all(f"{live_bot.rasa_url}/webhooks/rest/webhook", messages))
-    disclaimer = disclaimer_prefix()
 
     silent, urgent_missed, refused = [], [], 0
     for (sender, text), response in zip(messages, responses, strict=True):
