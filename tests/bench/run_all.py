@@ -2,8 +2,10 @@
 
 - held-out intent accuracy and macro-F1 (tests/nlu/test_data.yml, never trained on)
 - training time (a full `rasa train --force` into a temp dir)
-- server start time and peak memory of the Rasa and action servers
-- REST latency p50/p95/p99 and messages per second, 1 and 20 concurrent conversations
+- side by side with the stock `rasa init` bot (tests/bench/compare_stock.py): start-to-first-answer,
+  peak memory, REST latency p50/p95/p99 of 1 conversation, messages per second and p95 of 20 at
+  once, a 200-request burst (answers received / sent, statuses, urgent advice)
+- two Rasa servers on PostgreSQL + Redis against one (tests/bench/scaled_out_bench.py)
 - the staff list page on 10,000 conversations in PostgreSQL (tests/bench/staff_list_bench.py)
 - the reading grade of every patient-facing text (tests/bench/readability_bench.py)
 """
@@ -13,29 +15,19 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import httpx
-
+from tests.bench.compare_stock import side_by_side
 from tests.bench.readability_bench import print_grades as readability_grades
 from tests.bench.safety_bench import safety_figures
-from tests.support.live_bot import PROJECT_ROOT, start_live_bot
+from tests.bench.scaled_out_bench import scaled_out_figures
+from tests.support.live_bot import PROJECT_ROOT
 
 RASA = str(PROJECT_ROOT / ".venv" / "bin" / "rasa")
-QUESTIONS = [
-    "why do you check my hips when my back hurts",
-    "what did the study find",
-    "how soon should I get treated",
-    "where is that from?",
-    "what are the best treatments for low back pain",
-    "where are your clinics",
-]
 
 
 def heading(title: str) -> None:
@@ -67,7 +59,7 @@ def nlu_scores() -> None:
     print(f"examples: {report['macro avg']['support']}")
 
 
-def training_time() -> None:
+def training_time() -> float:
     heading("Training time (rasa train --force, 2 cores)")
     with tempfile.TemporaryDirectory() as out:
         start = time.perf_counter()
@@ -77,69 +69,9 @@ def training_time() -> None:
             check=True,
             capture_output=True,
         )
-        print(f"training time: {time.perf_counter() - start:.1f} s")
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
-
-
-def peak_memory_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
-def conversation(url: str, sender: str, turns: int) -> list[float]:
-    latencies = []
-    with httpx.Client(timeout=60) as client:
-        for turn in range(turns):
-            start = time.perf_counter()
-            response = client.post(url, json={"sender": sender, "message": QUESTIONS[turn % 6]})
-            response.raise_for_status()
-            latencies.append((time.perf_counter() - start) * 1000)
-    return latencies
-
-
-def load(url: str, conversations: int, turns: int) -> None:
-    start = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=conversations) as pool:
-        runs = list(
-            pool.map(
-                lambda n: conversation(url, f"bench-{conversations}-{n}-{time.time_ns()}", turns),
-                range(conversations),
-            )
-        )
-    elapsed = time.perf_counter() - start
-    latencies = [value for run in runs for value in run]
-    print(
-        f"{conversations:>2} concurrent conversation(s), {len(latencies)} messages: "
-        f"p50 {percentile(latencies, 50):.0f} ms, p95 {percentile(latencies, 95):.0f} ms, "
-        f"p99 {percentile(latencies, 99):.0f} ms, mean {statistics.mean(latencies):.0f} ms, "
-        f"{len(latencies) / elapsed:.1f} messages/s"
-    )
-
-
-def servers_and_latency(turns: int) -> None:
-    heading("Servers (SQLite defaults) and REST latency")
-    with tempfile.TemporaryDirectory() as data_dir:
-        start = time.perf_counter()
-        bot = start_live_bot(Path(data_dir))
-        print(f"start time (Rasa + action server ready): {time.perf_counter() - start:.1f} s")
-        try:
-            url = f"{bot.rasa_url}/webhooks/rest/webhook"
-            conversation(url, "warm-up", 6)
-            load(url, 1, turns)
-            load(url, 20, max(5, turns // 4))
-            rasa, actions = bot.processes
-            print(
-                f"peak memory: Rasa server {peak_memory_mb(rasa.pid):.0f} MB, "
-                f"action server {peak_memory_mb(actions.pid):.0f} MB"
-            )
-        finally:
-            bot.stop()
+        seconds = time.perf_counter() - start
+        print(f"training time: {seconds:.1f} s")
+        return seconds
 
 
 def staff_list() -> None:
@@ -162,9 +94,10 @@ def main() -> None:
     args = parser.parse_args()
     nlu_scores()
     safety_figures()
-    if not args.skip_training:
-        training_time()
-    servers_and_latency(args.turns)
+    trained = None if args.skip_training else training_time()
+    # Servers, latency, burst and memory, side by side with stock Rasa (tests/bench/compare_stock.py)
+    side_by_side(args.turns, training_seconds=trained)
+    scaled_out_figures()  # two Rasa servers on PostgreSQL + Redis (tests/bench/scaled_out_bench.py)
     staff_list()
     readability_grades()
 
