@@ -69,6 +69,15 @@ class RedFlagClassifier:
         return Opinion(float(probability))
 
 
+def load_nlu_examples(folder: Path, skip_intents: set[str]) -> list[str]:
+    """The bot's own intent training messages, as examples of ``none``: greetings, yes and no,
+    booking and health questions must never sound like a red flag to the classifier."""
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    data = load_data(str(folder))
+    return [m.get("text") for m in data.intent_examples if m.get("intent") not in skip_intents]
+
+
 def load_examples(folder: Path, known_labels: set[str]) -> tuple[list[str], list[str]]:
     """Every example in ``folder/*.yml``; labels must be red-flag ids or ``none``."""
     texts: list[str] = []

@@ -30,7 +30,13 @@ from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span
 
-from bot.safety.classifier import Opinion, RedFlagClassifier, load_examples
+from bot.safety.classifier import (
+    NONE,
+    Opinion,
+    RedFlagClassifier,
+    load_examples,
+    load_nlu_examples,
+)
 from bot.safety.normalise import normalise
 from bot.safety.rules import RedFlag, SafetyRules, load_safety_rules
 from bot.settings import get_settings
@@ -323,7 +329,8 @@ def _outside_target(target: Span, modifier: Span, _between: Span) -> bool:
 
 @lru_cache(maxsize=1)
 def get_detector() -> RedFlagDetector:
-    """Patterns from ``data/knowledge/``, the classifier trained on the ``data/safety/`` examples."""
+    """Patterns from ``data/knowledge/``; the classifier trained on the ``data/safety/`` examples
+    and, as messages that are not red flags, the intent examples of ``data/nlu/``."""
     knowledge_dir = get_settings().knowledge_dir
     rules = load_safety_rules(
         knowledge_dir / "red_flags.yml", knowledge_dir / "red_flag_context.yml"
@@ -331,6 +338,8 @@ def get_detector() -> RedFlagDetector:
     texts, labels = load_examples(
         knowledge_dir.parent / "safety", {flag.id for flag in rules.flags}
     )
+    ordinary = load_nlu_examples(knowledge_dir.parent / "nlu", {"emergency_symptoms"})
+    texts, labels = texts + ordinary, labels + [NONE] * len(ordinary)
     return RedFlagDetector(rules, RedFlagClassifier(texts, labels, rules.vocabulary))
 
 

@@ -60,9 +60,7 @@ def test_tier_two_alone_gets_see_a_doctor_today() -> None:
 
 
 def test_the_classifier_alone_can_raise_the_alarm_with_the_general_list() -> None:
-    message = parsed(
-        "something is badly wrong down below", intent="emergency_symptoms", confidence=0.9
-    )
+    message = parsed("everything below my belt feels like it belongs to somebody else", "greet")
     assert message.get("intent")["name"] == "emergency_symptoms"
     assert entity(message, "red_flag") == ["unspecified"]
     assert "Call 911 now if you have" in entity(message, "urgent_reply")[0]
