@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import knowledge
@@ -20,7 +20,7 @@ from bot.notify import kick_delivery
 logger = logging.getLogger(__name__)
 
 
-def _reading(tracker: Tracker) -> flow.Reading:
+def latest_reading(tracker: Tracker) -> flow.Reading:
     latest = tracker.latest_message or {}
     intent = latest.get("intent") or {}
     entities = latest.get("entities", [])
@@ -38,33 +38,56 @@ def _reading(tracker: Tracker) -> flow.Reading:
     )
 
 
+PROBLEM_SLOT = "form_problem"
+SMS_NUMBER_DECLINED = "/declined"  # "no" to "the number you're texting from?"
+
+
 def _validated(
-    slot: str,
-    value: Any,
-    dispatcher: CollectingDispatcher,
-    check: Callable[[str], tuple[str | None, str | None]],
+    slot: str, value: Any, check: Callable[[str], tuple[str | None, str | None]]
 ) -> dict[str, Any]:
-    """The slot set to the checked value; the check's problem, if any, is told to the patient."""
+    """The slot set to the checked value; the check's problem, if any, is kept for the re-ask.
+
+    The problem is not said here: the form asks for the slot again right after, and the ask
+    action says the problem *instead of* the question, so the patient reads one re-ask.
+    """
     if value is None:
         return {slot: None}
     cleaned, problem = check(str(value))
+    return {slot: cleaned, PROBLEM_SLOT: problem}
+
+
+def ask_slot(
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    question: str | None = None,
+    buttons: list[dict[str, str]] | None = None,
+    response: str | None = None,
+) -> list[EventType]:
+    """Ask for a slot: the pending problem ("that number has 9 digits...") or the question."""
+    problem = tracker.get_slot(PROBLEM_SLOT)
     if problem:
-        dispatcher.utter_message(text=problem)
-    return {slot: cleaned}
+        dispatcher.utter_message(text=problem, buttons=buttons or [])
+    elif response:
+        dispatcher.utter_message(response=response, buttons=buttons or [])
+    else:
+        dispatcher.utter_message(text=question, buttons=buttons or [])
+    return [SlotSet(PROBLEM_SLOT, None)] if problem else []
 
 
 def _answering(tracker: Tracker, slot: str) -> flow.Reading | None:
     """The reading of the latest message if it answers ``slot``; None if a rule must handle it."""
     if tracker.get_slot("requested_slot") != slot:
         return None
-    reading = _reading(tracker)
-    if flow.interrupts(slot, reading):
+    reading = latest_reading(tracker)
+    if flow.interrupts(slot, reading) or flow.cancels_booking(reading):
         return None
     return reading
 
 
 def _booking_reset() -> list[EventType]:
-    return [SlotSet(slot, None) for slot in flow.FORM_SLOTS] + [SlotSet("requested_slot", None)]
+    return [SlotSet(slot, None) for slot in (*flow.FORM_SLOTS, flow.CONFIRM_SLOT, PROBLEM_SLOT)] + [
+        SlotSet("requested_slot", None)
+    ]
 
 
 class ActionBookAppointment(Action):
@@ -77,14 +100,16 @@ class ActionBookAppointment(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         slots = {name: tracker.get_slot(name) for name in (*flow.FORM_SLOTS, "booking_key")}
-        if flow.is_unsent_draft({**slots, "booking_reference": tracker.get_slot("booking_reference")}):
+        if flow.is_unsent_draft(
+            {**slots, "booking_reference": tracker.get_slot("booking_reference")}
+        ):
             # A question at the summary, then "yes": go back to the same request, not a blank one.
             dispatcher.utter_message(text="Let's finish the request you started.")
             return []
         events: list[EventType] = _booking_reset()
         events.append(SlotSet("booking_key", uuid.uuid4().hex))
         events.append(SlotSet("booking_reference", None))
-        reading = _reading(tracker)
+        reading = latest_reading(tracker)
         if reading.locations:
             events.append(SlotSet("booking_location", reading.locations[0]))
         if tracker.get_slot("last_answer_id"):
@@ -105,9 +130,31 @@ class ValidateBookingForm(FormValidationAction):
         reading = _answering(tracker, "booking_contact")
         if not reading:
             return {}
-        if reading.intent == "affirm" and tracker.get_latest_input_channel() == flow.SMS_CHANNEL:
-            return {"booking_contact": tracker.sender_id}
+        if tracker.get_latest_input_channel() == flow.SMS_CHANNEL:
+            # "Can the clinic reach you at the number you're texting from?"
+            answer = flow.sms_number_reply(reading)
+            if answer == "yes":
+                return {"booking_contact": tracker.sender_id}
+            if answer == "no":
+                return {"booking_contact": SMS_NUMBER_DECLINED}
         return {"booking_contact": reading.text}
+
+    async def extract_booking_confirm(self, dispatcher, tracker: Tracker, domain) -> dict[str, Any]:
+        """The summary's answer, read by the step itself (see flow.read_summary_reply); also
+        "cancel booking" at any question, which ends the form with nothing sent."""
+        reading = latest_reading(tracker)
+        if tracker.get_slot("requested_slot") and flow.cancels_booking(reading):
+            return {flow.CONFIRM_SLOT: flow.DISCARD}
+        if tracker.get_slot("requested_slot") != flow.CONFIRM_SLOT:
+            return {}
+        field = tracker.get_slot("booking_field")
+        if reading.intent == "change_booking_field" and field in flow.FORM_SLOTS:
+            return {flow.CONFIRM_SLOT: f"{flow.CHANGE}:{field}"}
+        reply = flow.read_summary_reply(reading)
+        if reply is None:
+            return {}
+        decision = f"{reply.decision}:{reply.field}" if reply.field else reply.decision
+        return {flow.CONFIRM_SLOT: decision}
 
     async def extract_booking_location(
         self, dispatcher, tracker: Tracker, domain
@@ -126,18 +173,42 @@ class ValidateBookingForm(FormValidationAction):
         return {"booking_reason": flow.clean_free_text(reading.text)} if reading else {}
 
     def validate_booking_name(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
-        return _validated("booking_name", value, dispatcher, flow.validate_name)
+        return _validated("booking_name", value, flow.validate_name)
 
     def validate_booking_contact(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
-        return _validated("booking_contact", value, dispatcher, flow.validate_contact)
+        if value == SMS_NUMBER_DECLINED:
+            return {"booking_contact": None, PROBLEM_SLOT: flow.SMS_OTHER_NUMBER}
+        return _validated("booking_contact", value, flow.validate_contact)
+
+    def validate_booking_confirm(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
+        """Send or discard end the form; a change clears the field so the form asks it again."""
+        if value is None:  # cleared (a new or changed request): nothing was answered
+            return {flow.CONFIRM_SLOT: None}
+        decision, _, field = str(value).partition(":")
+        if decision == flow.DISCARD:  # ends the form now, whichever question was open
+            return {flow.CONFIRM_SLOT: decision, "requested_slot": None}
+        if decision == flow.SEND:
+            return {flow.CONFIRM_SLOT: decision}
+        if decision == flow.CHANGE and field in flow.FORM_SLOTS:
+            return {flow.CONFIRM_SLOT: None, field: None, "booking_field": None}
+        if decision not in (flow.CHANGE, flow.REFUSE):
+            decision = flow.UNCLEAR
+        return {flow.CONFIRM_SLOT: None, PROBLEM_SLOT: decision}
 
     def validate_booking_location(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
         return _validated(
             "booking_location",
             value,
-            dispatcher,
             lambda text: flow.validate_location(knowledge().clinic, text),
         )
+
+
+class ActionAskBookingName(Action):
+    def name(self) -> str:
+        return "action_ask_booking_name"
+
+    def run(self, dispatcher, tracker: Tracker, domain) -> list[EventType]:
+        return ask_slot(dispatcher, tracker, response="utter_ask_booking_name")
 
 
 class ActionAskBookingContact(Action):
@@ -146,8 +217,9 @@ class ActionAskBookingContact(Action):
 
     def run(self, dispatcher, tracker: Tracker, domain) -> list[EventType]:
         text, buttons = flow.contact_question(tracker.get_latest_input_channel(), tracker.sender_id)
-        dispatcher.utter_message(text=text, buttons=buttons)
-        return []
+        if tracker.get_slot(PROBLEM_SLOT) == flow.SMS_OTHER_NUMBER:
+            buttons = []  # they said no to the number they text from: don't offer it again
+        return ask_slot(dispatcher, tracker, text, buttons)
 
 
 class ActionAskBookingLocation(Action):
@@ -155,23 +227,22 @@ class ActionAskBookingLocation(Action):
         return "action_ask_booking_location"
 
     def run(self, dispatcher, tracker: Tracker, domain) -> list[EventType]:
-        clinic = knowledge().clinic
-        dispatcher.utter_message(
-            text="Which clinic would you prefer?", buttons=flow.location_buttons(clinic)
-        )
-        return []
+        buttons = flow.location_buttons(knowledge().clinic)
+        return ask_slot(dispatcher, tracker, "Which clinic would you prefer?", buttons)
 
 
-class ActionBookingSummary(Action):
+class ActionAskBookingConfirm(Action):
+    """The summary; after an unclear reply or a "no", a re-ask with the buttons live."""
+
     def name(self) -> str:
-        return "action_booking_summary"
+        return "action_ask_booking_confirm"
 
     def run(self, dispatcher, tracker: Tracker, domain) -> list[EventType]:
         slots = {slot: tracker.get_slot(slot) for slot in flow.FORM_SLOTS}
-        dispatcher.utter_message(
-            text=flow.summary_text(slots, knowledge().clinic), buttons=flow.SUMMARY_BUTTONS
-        )
-        return []
+        problem = tracker.get_slot(PROBLEM_SLOT)
+        text, buttons = flow.confirm_prompt(problem, slots, knowledge().clinic)
+        dispatcher.utter_message(text=text, buttons=buttons)
+        return [SlotSet(PROBLEM_SLOT, None)] if problem else []
 
 
 class ActionSubmitBooking(Action):
@@ -182,6 +253,9 @@ class ActionSubmitBooking(Action):
 
     def run(self, dispatcher, tracker: Tracker, domain) -> list[EventType]:
         clinic = knowledge().clinic
+        if tracker.get_slot(flow.CONFIRM_SLOT) == flow.DISCARD:
+            dispatcher.utter_message(response="utter_booking_cancelled")
+            return [*_booking_reset(), SlotSet("booking_key", None)]
         if not tracker.get_slot("booking_key") or not tracker.get_slot("booking_contact"):
             dispatcher.utter_message(response="utter_anything_else")
             return []
@@ -201,7 +275,8 @@ class ActionSubmitBooking(Action):
         except StorageUnavailable:
             logger.error("booking request not stored: database unavailable")
             dispatcher.utter_message(text=flow.not_saved_text(clinic))
-            return []
+            # Back to the summary with its buttons, so "Confirm" can be tapped again.
+            return [SlotSet(flow.CONFIRM_SLOT, None), FollowupAction("booking_form")]
         if stored.created:
             kick_delivery()
         dispatcher.utter_message(text=flow.confirmation_text(stored.reference, clinic))
@@ -249,7 +324,7 @@ class ActionChangeBooking(Action):
 
     def run(self, dispatcher, tracker: Tracker, domain) -> list[EventType]:
         field = tracker.get_slot("booking_field")
-        events: list[EventType] = [SlotSet("booking_field", None)]
+        events: list[EventType] = [SlotSet("booking_field", None), SlotSet(flow.CONFIRM_SLOT, None)]
         if not tracker.get_slot("booking_key"):  # no draft: this starts a new request
             events += [*_booking_reset(), SlotSet("booking_key", uuid.uuid4().hex)]
         if field in flow.FORM_SLOTS:

@@ -6,12 +6,16 @@ import logging
 from datetime import date
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.booking import PROBLEM_SLOT, ask_slot, latest_reading
 from actions.common import knowledge, send
+from bot import booking_flow as flow
 from bot.booking_flow import SMS_CHANNEL
 from bot.bookings import StorageUnavailable, make_idempotency_key, record_handoff
+from bot.contact import display_contact
 from bot.notify import kick_delivery
 from bot.replies import clinic_phone_line, locations_messages
 
@@ -29,8 +33,17 @@ class ActionClinicInfo(Action):
         return []
 
 
+HANDOFF_SLOT = "handoff_contact"
+HANDOFF_SKIPPED = "/skipped"
+
+
 class ActionHandoff(Action):
-    """Gives the clinic's phone and hours, records the request and tells staff (once per message)."""
+    """ "Talk to a person": tells the team at once if the clinic can reach the patient, else asks.
+
+    On SMS the sender's number is the contact, and during a booking the contact already given is;
+    on the web and REST the bot asks once for a phone or email (the handoff form) before telling
+    the team, so a stored request is one staff can act on.
+    """
 
     def name(self) -> str:
         return "action_handoff"
@@ -38,41 +51,113 @@ class ActionHandoff(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        clinic = knowledge().clinic
-        channel = tracker.get_latest_input_channel() or "unknown"
-        contact = tracker.get_slot("booking_contact")
-        if not contact and channel == SMS_CHANNEL and tracker.sender_id.startswith("+"):
-            contact = tracker.sender_id
-        try:
-            stored = record_handoff(
-                conversation_id=tracker.sender_id,
-                channel=channel,
-                reason="Patient asked to talk to a person",
-                contact_value=contact,
-                # One request per conversation and day: asking twice is the same request.
-                idempotency_key=make_idempotency_key(
-                    "handoff", tracker.sender_id, date.today().isoformat()
-                ),
-            )
-        except (StorageUnavailable, ValueError):
-            logger.error("handoff request not stored")
-            dispatcher.utter_message(
-                text=f"To talk to a person, {_lower_first(clinic_phone_line(clinic))}."
-            )
+        contact = _known_contact(tracker)
+        in_booking = (tracker.active_loop or {}).get("name") == "booking_form"
+        if contact or in_booking:
+            _record_and_tell(dispatcher, tracker, contact)
             return []
-        if stored.created:
-            kick_delivery()
-        text = f"To talk to a person, {_lower_first(clinic_phone_line(clinic))}."
-        text += " I've also let the clinic team know you asked"
-        text += (
-            f" (reference {stored.reference})."
-            if not contact
-            else (
-                f", and they can reach you at the contact you gave (reference {stored.reference})."
-            )
+        # The form comes next (a loop has priority in Rasa's rules) and asks its one question.
+        return [SlotSet(HANDOFF_SLOT, None), ActiveLoop("handoff_form")]
+
+
+class ValidateHandoffForm(FormValidationAction):
+    """The one handoff question: a phone or email (the booking form's checks), or skip."""
+
+    def name(self) -> str:
+        return "validate_handoff_form"
+
+    async def extract_handoff_contact(self, dispatcher, tracker: Tracker, domain) -> dict[str, Any]:
+        if tracker.get_slot("requested_slot") != HANDOFF_SLOT:
+            return {}
+        reading = latest_reading(tracker)
+        if reading.red_flag:
+            return {}  # the safety rule answers; the question is not repeated after it
+        if handoff_answer(reading) == "contact":
+            return {HANDOFF_SLOT: reading.text}
+        return {HANDOFF_SLOT: HANDOFF_SKIPPED}
+
+    def validate_handoff_contact(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
+        if value is None or value == HANDOFF_SKIPPED:
+            return {HANDOFF_SLOT: value}
+        cleaned, problem = flow.validate_contact(str(value))
+        return {HANDOFF_SLOT: cleaned, PROBLEM_SLOT: problem}
+
+
+class ActionAskHandoffContact(Action):
+    def name(self) -> str:
+        return "action_ask_handoff_contact"
+
+    def run(self, dispatcher, tracker: Tracker, domain) -> list[dict[str, Any]]:
+        return ask_slot(
+            dispatcher, tracker, response="utter_ask_handoff_contact", buttons=SKIP_BUTTON
         )
-        dispatcher.utter_message(text=text)
-        return []
+
+
+class ActionHandoffSubmit(Action):
+    """After the handoff question: store the request, with the contact if one was given."""
+
+    def name(self) -> str:
+        return "action_handoff_submit"
+
+    def run(self, dispatcher, tracker: Tracker, domain) -> list[dict[str, Any]]:
+        contact = tracker.get_slot(HANDOFF_SLOT)
+        contact = None if contact == HANDOFF_SKIPPED else contact
+        _record_and_tell(dispatcher, tracker, contact)
+        return [SlotSet(HANDOFF_SLOT, None)]
+
+
+SKIP_BUTTON = [{"title": "Just give me the number", "payload": "/deny"}]
+
+
+def handoff_answer(reading: flow.Reading) -> str:
+    """ "contact" if the reply is an attempt at a phone or email, else "skip"."""
+    return "contact" if flow.looks_like_contact(reading.text) else "skip"
+
+
+def _known_contact(tracker: Tracker) -> str | None:
+    contact = tracker.get_slot("booking_contact") or tracker.get_slot(HANDOFF_SLOT)
+    if contact == HANDOFF_SKIPPED:
+        contact = None
+    channel = tracker.get_latest_input_channel()
+    if not contact and channel == SMS_CHANNEL and tracker.sender_id.startswith("+"):
+        contact = tracker.sender_id
+    return contact
+
+
+def _record_and_tell(
+    dispatcher: CollectingDispatcher, tracker: Tracker, contact: str | None
+) -> None:
+    """Store the request once per conversation and day; say "they'll contact you" only if so."""
+    clinic = knowledge().clinic
+    phone_line = _lower_first(clinic_phone_line(clinic))
+    try:
+        stored = record_handoff(
+            conversation_id=tracker.sender_id,
+            channel=tracker.get_latest_input_channel() or "unknown",
+            reason="Patient asked to talk to a person",
+            contact_value=contact,
+            # One request per conversation and day: asking twice is the same request.
+            idempotency_key=make_idempotency_key(
+                "handoff", tracker.sender_id, date.today().isoformat()
+            ),
+        )
+    except (StorageUnavailable, ValueError):
+        logger.error("handoff request not stored")
+        dispatcher.utter_message(response="utter_handoff_not_stored", phone_line=phone_line)
+        return
+    if stored.created or stored.updated:
+        kick_delivery()
+    if contact:
+        dispatcher.utter_message(
+            response="utter_handoff_will_contact",
+            reference=stored.reference,
+            contact=display_contact(contact),
+            phone_line=phone_line,
+        )
+    else:
+        dispatcher.utter_message(
+            response="utter_handoff_no_contact", reference=stored.reference, phone_line=phone_line
+        )
 
 
 def _lower_first(text: str) -> str:
@@ -88,5 +173,7 @@ class ActionManageAppointment(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        dispatcher.utter_message(response="utter_manage_appointment", clinic_phone=knowledge().clinic.phone)
+        dispatcher.utter_message(
+            response="utter_manage_appointment", clinic_phone=knowledge().clinic.phone
+        )
         return []
