@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 
 from tests.bench.compare_stock import side_by_side
+from tests.bench.nlu_bench import held_out_scores
 from tests.bench.readability_bench import print_grades as readability_grades
 from tests.bench.safety_bench import safety_figures
 from tests.bench.scaled_out_bench import scaled_out_figures
@@ -92,7 +93,7 @@ def main() -> None:
     parser.add_argument("--skip-training", action="store_true")
     parser.add_argument("--turns", type=int, default=60, help="messages in the 1-conversation run")
     args = parser.parse_args()
-    nlu_scores()
+    held_out_scores()  # both held-out sets (tests/bench/nlu_bench.py)
     safety_figures()
     trained = None if args.skip_training else training_time()
     # Servers, latency, burst and memory, side by side with stock Rasa (tests/bench/compare_stock.py)
