@@ -319,4 +319,3 @@ def display_contact(value: str | None) -> str:
     if not value:
         return ""
     return value if "@" in value else format_phone_national(value)
-

@@ -78,7 +78,9 @@ def held_out_scores(model: str = "models/mend.tar.gz") -> None:
         print(f"intent accuracy: {figures['accuracy']:.3f}")
         print(f"intent macro-F1: {figures['macro_f1']:.3f}")
         print(f"examples: {figures['examples']}")
-        print(f"out-of-scope answered as a health or clinic topic: {figures['out_of_scope_as_topic']}")
+        print(
+            f"out-of-scope answered as a health or clinic topic: {figures['out_of_scope_as_topic']}"
+        )
 
 
 def main() -> None:
