@@ -40,7 +40,13 @@ def _apply_process_env(server: str = "rasa") -> dict[str, str]:
     if server == "rasa":
         # Patients' messages are small; Sanic's default would accept 100 MB bodies.
         env.setdefault("SANIC_REQUEST_MAX_SIZE", str(256 * 1024))
+    # Issue 12 (bot/action_calls.py): a burst must not drop connections. Rasa reads its listen
+    # backlog from SANIC_BACKLOG; the action server's keep-alive also bounds how long a fresh
+    # connection may wait for Rasa's request while Rasa's event loop is busy (Sanic's 5 s lost
+    # action calls under a 200-message burst).
+    env.setdefault("SANIC_BACKLOG", "1024")
     if server == "actions":
+        env.setdefault("SANIC_KEEP_ALIVE_TIMEOUT", "120")
         env["SANIC_HOST"] = os.environ.get("ACTION_HOST", "127.0.0.1")
     if server in ("rasa", "actions"):
         # The shared secret Rasa sends (endpoints.yml) and the action server requires; both

@@ -30,6 +30,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.input_guard import guard_text
+from bot.channels.overload import Overloaded, message_slot, overloaded_response
 
 logger = logging.getLogger(__name__)
 
@@ -132,15 +133,18 @@ class GuardedRestInput(RestInput):
                 return response.json([{"recipient_id": sender, "text": guarded.reply}])
             collector = CollectingOutputChannel()
             try:
-                await on_new_message(
-                    UserMessage(
-                        guarded.text,
-                        collector,
-                        conversation_id(sender),
-                        input_channel=self.name(),
-                        metadata=body.get("metadata"),
+                async with message_slot(guarded.text):  # bounded queue, red flags first
+                    await on_new_message(
+                        UserMessage(
+                            guarded.text,
+                            collector,
+                            conversation_id(sender),
+                            input_channel=self.name(),
+                            metadata=body.get("metadata"),
+                        )
                     )
-                )
+            except Overloaded as busy:
+                return overloaded_response(busy)  # 503 + Retry-After, never an empty 200
             except CancelledError:
                 logger.error("REST message timed out (conversation %s)", sender[:8])
                 return response.json([{"recipient_id": sender, "text": SORRY_REPLY}])

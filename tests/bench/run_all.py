@@ -1,6 +1,8 @@
 """`make bench`: prints the figures the issues ask for. Not a test: nothing here asserts on time.
 
 - held-out intent accuracy and macro-F1 (tests/nlu/test_data.yml, never trained on)
+- red-flag recall per category and tier, false alarms, and which layer caught each
+  (tests/safety/heldout_red_flags.yml, never trained on; tests/bench/safety_bench.py)
 - training time (a full `rasa train --force` into a temp dir)
 - side by side with the stock `rasa init` bot (tests/bench/compare_stock.py): start-to-first-answer,
   peak memory, REST latency p50/p95/p99 of 1 conversation, messages per second and p95 of 20 at
