@@ -186,3 +186,12 @@ def as_datetime(value: Any) -> dt.datetime | None:
     if isinstance(value, dt.datetime):
         return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
     return None
+
+
+_US_PHONE = re.compile(r"^\+1(\d{3})(\d{3})(\d{4})$")
+
+
+def phone_display(value: str | None) -> str:
+    """ "+17205550123" -> "(720) 555-0123", as the front desk dials it; anything else unchanged."""
+    match = _US_PHONE.match(value or "")
+    return f"({match.group(1)}) {match.group(2)}-{match.group(3)}" if match else (value or "")

@@ -65,6 +65,7 @@ TEMPLATES.env.filters["topics"] = labels.topic_labels
 TEMPLATES.env.filters["topic"] = labels.topic_label
 TEMPLATES.env.filters["clinic"] = labels.clinic_name
 TEMPLATES.env.filters["channel_name"] = labels.channel_name
+TEMPLATES.env.filters["phone"] = labels.phone_display
 TEMPLATES.env.globals["conversation_name"] = labels.conversation_name
 TEMPLATES.env.globals["status_labels"] = inbox.STATUS_LABELS
 TEMPLATES.env.globals["close_reasons"] = inbox.CLOSE_REASONS

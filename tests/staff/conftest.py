@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import threading
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -217,6 +219,36 @@ def app(staff_db):
     from bot.web.app import create_app
 
     return create_app()
+
+
+@pytest.fixture
+def server_url(staff_db):
+    """The web app served by uvicorn on a free port, for the browser tests."""
+    import uvicorn
+
+    from bot.web.app import create_app
+    from tests.support.live_bot import free_port
+
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(),
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+            access_log=False,
+            ws="none",
+        )
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
 
 
 @pytest.fixture

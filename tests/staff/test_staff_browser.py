@@ -3,9 +3,6 @@ marks it reviewed, against the web app served by uvicorn on a free port."""
 
 from __future__ import annotations
 
-import threading
-import time
-
 import pytest
 import sqlalchemy as sa
 
@@ -13,37 +10,8 @@ from bot.db import get_engine
 from bot.settings import PROJECT_ROOT
 from bot.staff.queries import reviews
 from tests.support.browser import launch_chromium, require_chromium
-from tests.support.live_bot import free_port
 
 from .conftest import PASSWORD, STAFF, conversation_id
-
-
-@pytest.fixture
-def server_url(staff_db):
-    import uvicorn
-
-    from bot.web.app import create_app
-
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(),
-            host="127.0.0.1",
-            port=port,
-            log_level="warning",
-            access_log=False,
-            ws="none",
-        )
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
 
 
 def test_staff_member_triages_an_emergency_in_a_browser(server_url):
