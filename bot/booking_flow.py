@@ -202,9 +202,8 @@ def confirmation_text(reference: str, clinic: Clinic) -> str:
 
 def not_saved_text(clinic: Clinic) -> str:
     return (
-        "Sorry, I couldn't save your request because of a problem on our side, so it has NOT been "
-        f"sent to the clinic. Please call {clinic.name} at {clinic.phone}, or tap Confirm to try "
-        "again in a moment."
+        "Sorry, something went wrong on our side. Your request has NOT been sent to the clinic. "
+        f"Please call {clinic.name} at {clinic.phone}, or tap Confirm to try again in a moment."
     )
 
 

@@ -65,8 +65,9 @@ def sources_messages(knowledge: KnowledgeBase, last_topic: Topic | None) -> list
     if last_topic is None:
         sources = all_sources(knowledge)
         intro = (
-            "Everything I say about back pain comes from these sources: the clinic's blog post "
-            "and the peer-reviewed study it cites."
+            "Everything I say comes from these sources. Answers about back pain come from the "
+            "clinic's blog post and the study it cites. Warning signs come from an expert guide "
+            "and the NHS."
         )
         answer_id = None
     else:
@@ -94,7 +95,7 @@ def locations_messages(clinic: Clinic) -> list[Message]:
         places.append(f"- {location.name} ({location.city}){detail}")
     text = f"{clinic.name} has clinics in:\n" + "\n".join(places)
     if not clinic.hours:
-        text += "\n\nI don't have the clinics' opening hours; the front desk can tell you."
+        text += "\n\nI don't know the opening hours. The front desk can tell you."
     text += f"\n\n{clinic_phone_line(clinic)}."
     if clinic.booking_url:
         text += f" You can also book online: {clinic.booking_url}"

@@ -140,6 +140,29 @@ def sms_keyword_texts() -> Iterator[PatientText]:
             yield PatientText(where, filled)
 
 
+def built_reply_texts() -> Iterator[PatientText]:
+    """Texts ``bot/replies.py`` builds around the data: sources, locations, "did you mean"."""
+    from bot import replies
+    from bot.citations import CITATION_TEXT_PREFIX
+    from bot.knowledge import get_knowledge
+
+    knowledge = get_knowledge()
+    built = {
+        "sources (all)": replies.sources_messages(knowledge, None),
+        "sources (one answer)": replies.sources_messages(
+            knowledge, next(iter(knowledge.topics.values()))
+        ),
+        "locations": replies.locations_messages(knowledge.clinic),
+        "clarify": replies.clarify_messages(knowledge, ["why_check_hips"]),
+        "second miss": replies.second_miss_messages(knowledge.clinic),
+    }
+    for name, messages in built.items():
+        for message in messages:
+            text = message.get("text")
+            if text and not text.startswith(CITATION_TEXT_PREFIX):
+                yield PatientText(f"bot/replies.py {name}", _flat(text))
+
+
 def patient_texts() -> list[PatientText]:
     """Every patient-facing text kept as data, health answers first."""
     return [
@@ -147,4 +170,5 @@ def patient_texts() -> list[PatientText]:
         *domain_texts(),
         *red_flag_texts(),
         *sms_keyword_texts(),
+        *built_reply_texts(),
     ]
