@@ -4,11 +4,17 @@ Conversations come from Rasa's tracker store (the ``events`` table in ``DATABASE
 package keeps its own tables beside it (migration ``0301_staff``): accounts, sessions, audit log,
 reviews, intent corrections and a per-conversation summary that keeps the list fast.
 
-Pages (all need sign-in; see ``routes.py``): ``/staff/`` list with filters, ``/staff/conversations/N``
-transcript (review, notes, tags, intent corrections, admin-only contact reveal), ``/staff/dashboard``,
+Pages (all need sign-in; see ``routes.py``): ``/staff/`` the requests inbox (booking and
+talk-to-a-person requests, status new -> contacted -> booked/closed, Today filter, reference search;
+``inbox.py``), ``/staff/requests/KIND/N`` one request with its history, ``/staff/conversations`` list
+with filters, ``/staff/conversations/N`` transcript in plain words (details toggle, review, notes,
+tags, intent corrections, admin-only reveal of contacts in messages), ``/staff/dashboard``,
 ``/staff/audit`` (admin), exports ``/staff/export/conversations.csv`` and ``/staff/export/nlu.yml``.
 
-Command line: ``bot staff add EMAIL --role admin|staff [--update]``, ``bot staff sync [--rebuild]``,
+Roles: admin (everything), staff (front desk: sees request contacts in full, each view audited),
+reviewer (reads conversations; contacts masked).
+
+Command line: ``bot staff add EMAIL --role admin|staff|reviewer [--update]``, ``bot staff sync [--rebuild]``,
 ``bot logs purge --older-than DAYS``.
 
 Settings (environment): ``STAFF_SECRET_KEY`` (else generated in the data dir, mode 0600),

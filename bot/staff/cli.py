@@ -10,7 +10,14 @@ import time
 import sqlalchemy as sa
 
 from bot.staff import auth
-from bot.staff.models import ConversationReview, ConversationSummary, IntentCorrection, events
+from bot.staff.models import (
+    ConversationReview,
+    ConversationSummary,
+    IntentCorrection,
+    RequestHandling,
+    RequestStatusChange,
+    events,
+)
 
 
 def read_password(stream=None, interactive: bool | None = None) -> str:
@@ -82,8 +89,19 @@ def purge(older_than_days: int, engine: sa.engine.Engine | None = None) -> int:
             for name in ("booking_requests", "handoff_requests"):
                 if name in others:
                     table = others[name]
+                    _purge_handling(conn, name.split("_")[0], table, chunk)
                     conn.execute(table.delete().where(table.c.conversation_id.in_(chunk)))
     return len(senders)
+
+
+def _purge_handling(
+    conn: sa.engine.Connection, kind: str, table: sa.Table, senders: list[str]
+) -> None:
+    """The status history of the requests about to be deleted goes with them."""
+    ids = sa.select(table.c.id).where(table.c.conversation_id.in_(senders))
+    for model in (RequestHandling, RequestStatusChange):
+        own = model.__table__
+        conn.execute(own.delete().where(own.c.kind == kind, own.c.request_id.in_(ids)))
 
 
 def logs_purge(args: argparse.Namespace) -> int:
