@@ -49,6 +49,9 @@ class BookingRequest(Base):
         sa.CheckConstraint(
             "contact_kind IN ('phone', 'email')", name="ck_booking_requests_contact_kind"
         ),
+        # The staff inbox lists requests by date and status (migration 0302_staff_inbox).
+        sa.Index("ix_booking_requests_status_created", "status", "created_at"),
+        sa.Index("ix_booking_requests_created", "created_at"),
     )
 
 
@@ -75,6 +78,8 @@ class HandoffRequest(Base):
             "contact_kind IS NULL OR contact_kind IN ('phone', 'email')",
             name="ck_handoff_requests_contact_kind",
         ),
+        sa.Index("ix_handoff_requests_status_created", "status", "created_at"),
+        sa.Index("ix_handoff_requests_created", "created_at"),
     )
 
 
