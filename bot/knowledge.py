@@ -126,7 +126,8 @@ class KnowledgeBase:
         return [self.sources[source_id] for source_id in topic.sources]
 
 
-def _read_yaml(path: Path) -> dict[str, Any]:
+def read_yaml(path: Path) -> dict[str, Any]:
+    """A knowledge file's mapping, or a KnowledgeError naming the file."""
     if not path.is_file():
         raise KnowledgeError(f"{path}: file not found")
     try:
@@ -156,7 +157,7 @@ def _entries(content: dict[str, Any], key: str, path: Path) -> list[dict[str, An
 
 
 def load_sources(path: Path, settings: Settings) -> dict[str, Source]:
-    content = _read_yaml(path)
+    content = read_yaml(path)
     sources: dict[str, Source] = {}
     for entry in _entries(content, "sources", path):
         source_id = _required(entry, "id", f"{path}: a source")
@@ -200,7 +201,7 @@ def _flat(text: str) -> str:
 def load_source_texts(directory: Path) -> dict[str, str]:
     """The text of each source, by source id, from ``sources/texts.yml`` and the files it names."""
     index = directory / "texts.yml"
-    content = _read_yaml(index)
+    content = read_yaml(index)
     texts = content.get("texts")
     if not isinstance(texts, dict) or not texts:
         raise KnowledgeError(f"{index}: expected a mapping of source id to file under 'texts'")
@@ -244,7 +245,7 @@ def load_grounding(
 
 def load_topics(path: Path, sources: dict[str, Source], texts: dict[str, str]) -> dict[str, Topic]:
     """The health answers; ``texts`` (source id -> text) is what grounding quotes must match."""
-    content = _read_yaml(path)
+    content = read_yaml(path)
     topics: dict[str, Topic] = {}
     for entry in _entries(content, "topics", path):
         topic_id = _required(entry, "id", f"{path}: a topic")
@@ -278,7 +279,7 @@ def load_topics(path: Path, sources: dict[str, Source], texts: dict[str, str]) -
 
 
 def load_clinic(path: Path, settings: Settings) -> Clinic:
-    content = _read_yaml(path)
+    content = read_yaml(path)
     where = str(path)
     locations = tuple(
         Location(

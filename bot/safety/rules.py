@@ -11,9 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from bot.knowledge import KnowledgeError
+from bot.knowledge import KnowledgeError, read_yaml
 
 TIERS = (1, 2)
 MEASURES = {"age_70_plus", "high_temperature"}
@@ -91,7 +89,7 @@ class SafetyRules:
 
 
 def load_safety_rules(red_flags_path: Path, context_path: Path) -> SafetyRules:
-    content = _read(red_flags_path)
+    content = read_yaml(red_flags_path)
     concepts = _concepts(content.get("concepts") or {}, red_flags_path)
     tiers = _tiers(content.get("tiers"), red_flags_path)
     flags = _flags(content.get("red_flags"), concepts, red_flags_path)
@@ -102,7 +100,7 @@ def load_safety_rules(red_flags_path: Path, context_path: Path) -> SafetyRules:
     sources = content.get("sources")
     if not isinstance(sources, list) or not sources:
         raise KnowledgeError(f"{red_flags_path}: 'sources' must list source ids from sources.yml")
-    context, terminate = _context(_read(context_path), context_path)
+    context, terminate = _context(read_yaml(context_path), context_path)
     return SafetyRules(
         flags=flags,
         tiers=tiers,
@@ -111,18 +109,6 @@ def load_safety_rules(red_flags_path: Path, context_path: Path) -> SafetyRules:
         context=context,
         terminate=terminate,
     )
-
-
-def _read(path: Path) -> dict[str, Any]:
-    if not path.is_file():
-        raise KnowledgeError(f"{path}: file not found")
-    try:
-        content = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as error:
-        raise KnowledgeError(f"{path}: not valid YAML ({error})") from error
-    if not isinstance(content, dict):
-        raise KnowledgeError(f"{path}: expected a mapping at the top")
-    return content
 
 
 def _terms(values: Any, where: str) -> tuple[str, ...]:
