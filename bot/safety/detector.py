@@ -343,6 +343,11 @@ def get_detector() -> RedFlagDetector:
     return RedFlagDetector(rules, RedFlagClassifier(texts, labels, rules.vocabulary))
 
 
+@lru_cache(maxsize=1024)
 def assess(text: str) -> Assessment:
-    """The safety net's verdict on one message (the process-wide detector, built on first use)."""
+    """The safety net's verdict on one message (the process-wide detector, built on first use).
+
+    Cached: the REST queue (``bot/channels/overload.py``) and the NLU guard both ask about the
+    same message, and the verdict is a pure function of the text.
+    """
     return get_detector().assess(text)

@@ -40,7 +40,7 @@ from rasa.shared.nlu.training_data.message import Message
 
 from bot.channels.input_guard import is_button_payload
 from bot.knowledge import get_knowledge
-from bot.safety.detector import Assessment, get_detector
+from bot.safety.detector import Assessment, assess, get_detector
 from bot.safety.replies import mention_note, urgent_reply
 from bot.safety.rules import RedFlag
 
@@ -101,7 +101,7 @@ class RedFlagGuard(GraphComponent, IntentClassifier):
             text = message.get(TEXT) or ""
             if is_button_payload(text):
                 continue  # a button names its intent explicitly; any typed text is checked
-            self.apply(message, get_detector().assess(text))
+            self.apply(message, assess(text))
         return messages
 
     def apply(self, message: Message, assessment: Assessment) -> None:

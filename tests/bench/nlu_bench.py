@@ -18,6 +18,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from bot.knowledge import get_knowledge
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 RASA = str(PROJECT_ROOT / ".venv" / "bin" / "rasa")
 HELD_OUT = {
@@ -25,14 +27,7 @@ HELD_OUT = {
     "long and messy": "tests/nlu/heldout_long_messy.yml",
 }
 # Answers a patient would take as the bot's view on their health or the clinic.
-TOPICAL = {
-    "why_check_hips",
-    "hip_asymmetry",
-    "lumbar_compensation",
-    "study_findings",
-    "how_soon",
-    "best_treatments",
-    "pt_for_back_pain",
+TOPICAL = set(get_knowledge().topics) | {
     "ask_sources",
     "clinic_locations",
     "book_appointment",
