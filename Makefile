@@ -88,7 +88,7 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check bot actions tests
 
 bench: setup
-	$(PY) -m tests.bench.run_all
+	$(PY) -m bench.run_all
 
 clean:
 	rm -rf build models var test-output .rasa results

@@ -12,10 +12,10 @@ from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import knowledge
-from bot import booking_flow as flow
-from bot.bookings import BookingDraft, StorageUnavailable, submit_booking
-from bot.contact import parse_contact
-from bot.notify import kick_delivery
+from bot.booking import flow
+from bot.booking.contact import parse_contact
+from bot.booking.notify.worker import kick_delivery
+from bot.booking.store import BookingDraft, StorageUnavailable, submit_booking
 
 logger = logging.getLogger(__name__)
 

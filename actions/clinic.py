@@ -12,11 +12,11 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.booking import PROBLEM_SLOT, ask_slot, latest_reading
 from actions.common import knowledge, send
-from bot import booking_flow as flow
-from bot.booking_flow import SMS_CHANNEL
-from bot.bookings import StorageUnavailable, make_idempotency_key, record_handoff
-from bot.contact import display_contact
-from bot.notify import kick_delivery
+from bot.booking import flow
+from bot.booking.contact import display_contact
+from bot.booking.flow import SMS_CHANNEL
+from bot.booking.notify.worker import kick_delivery
+from bot.booking.store import StorageUnavailable, make_idempotency_key, record_handoff
 from bot.replies import clinic_phone_line, locations_messages
 
 logger = logging.getLogger(__name__)

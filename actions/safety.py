@@ -12,7 +12,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.booking_flow import FORM_SLOTS
+from bot.booking.flow import FORM_SLOTS
 
 URGENT_SLOTS = ("urgent_reply", "urgency_tier", "urgency_level")
 

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from bot.settings import PROJECT_ROOT, get_settings
 
 # Modules with a ``register(subparsers)`` function that adds their sub-commands.
-COMMAND_MODULES: list[str] = ["bot.notify", "bot.staff.cli", "bot.sms.cli"]
+COMMAND_MODULES: list[str] = ["bot.booking.notify.worker", "bot.staff.cli", "bot.sms.cli"]
 
 QUIET_ENV = {
     "RASA_TELEMETRY_ENABLED": "false",

@@ -2,7 +2,7 @@
 
 Staff lists, transcripts and CSV exports, SMS and notifier logs, booking errors and the log
 filter (:mod:`bot.logging_filter`) all call :func:`mask_contacts_in_text`, so a format caught here
-is caught everywhere. ``bot.contact`` and ``bot.staff.masking`` re-export these functions.
+is caught everywhere; no other module defines or re-exports a masking function.
 
 Patients write numbers and addresses in many ways, so matching works on *normalised* forms:
 

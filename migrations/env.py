@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from alembic import context
 
-from bot.db import Base, make_engine
+from bot.db import make_engine
+from bot.db.models import Base
 
 config = context.config
 target_metadata = Base.metadata

@@ -9,14 +9,14 @@ the safety net checks it, and Rasa neither drops the words after a payload nor l
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 from dataclasses import dataclass
 
+from bot.channels.payloads import is_button_payload
+from bot.safety.guard import urgent_payload
 from bot.settings import get_settings
 
-EMERGENCY_PAYLOAD = "/emergency_symptoms"
 EMPTY_REPLY = (
     "I didn't receive any text. Ask me about low back pain, why we check your hips, "
     "or type 'book' to request an appointment."
@@ -29,8 +29,6 @@ TOO_LONG_REPLY = (
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 # Lone UTF-16 surrogates (from broken clients) crash the tokenizer: never a patient's text.
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
-# What the bot's own buttons send: "/intent" or "/intent{...json...}", nothing else.
-_PAYLOAD = re.compile(r"^/(?P<intent>[a-z][a-z0-9_]*)(?P<entities>\{.*\})?$", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -46,31 +44,6 @@ def clean_text(raw: str) -> str:
     text = unicodedata.normalize("NFKC", raw)
     text = _CONTROL.sub(" ", _SURROGATE.sub("", text))
     return " ".join(text.split())
-
-
-def is_button_payload(text: str) -> bool:
-    """True only for a whole, well-formed button payload (its JSON, if any, an object)."""
-    match = _PAYLOAD.match(text)
-    if match is None:
-        return False
-    if not match.group("entities"):
-        return True
-    try:
-        return isinstance(json.loads(match.group("entities")), dict)
-    except ValueError:
-        return False
-
-
-def urgent_payload(text: str) -> str | None:
-    """For a message too long to process: the emergency payload with the urgent advice for the
-    red flags in it (as entities the domain's slots read), or None if it has none."""
-    from bot.safety.detector import assess
-    from bot.safety.guard import urgent_entities
-
-    present = assess(text).present
-    if not present:
-        return None
-    return EMERGENCY_PAYLOAD + json.dumps(urgent_entities(present), separators=(",", ":"))
 
 
 def guard_text(raw: object, max_chars: int | None = None) -> GuardResult:

@@ -21,6 +21,7 @@ The classifier's original prediction stays in the intent ranking for staff revie
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -38,13 +39,14 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.channels.input_guard import is_button_payload
+from bot.channels.payloads import is_button_payload
 from bot.knowledge import get_knowledge
 from bot.safety.detector import Assessment, assess, get_detector
 from bot.safety.replies import mention_note, urgent_reply
 from bot.safety.rules import RedFlag
 
 EMERGENCY_INTENT = "emergency_symptoms"
+EMERGENCY_PAYLOAD = f"/{EMERGENCY_INTENT}"
 FALLBACK_INTENT = "nlu_fallback"
 RED_FLAG_ENTITY = "red_flag"
 MENTION_ENTITY = "red_flag_mention"
@@ -183,6 +185,15 @@ def urgent_entities(flags: tuple[RedFlag, ...]) -> dict[str, str]:
         "clinic_phone": clinic.phone,
         "emergency_number": clinic.emergency_number,
     }
+
+
+def urgent_payload(text: str) -> str | None:
+    """For a message too long to process: the emergency payload with the urgent advice for the
+    red flags in it (as entities the domain's slots read), or None if it has none."""
+    present = assess(text).present
+    if not present:
+        return None
+    return EMERGENCY_PAYLOAD + json.dumps(urgent_entities(present), separators=(",", ":"))
 
 
 def _intent_name(message: Message) -> str | None:

@@ -1,5 +1,7 @@
-"""Text messages (SMS) through Twilio: formatting for a phone, carrier keywords, and the SMS tables.
+"""Text messages (SMS) through Twilio: the Rasa input channel and what it needs.
 
-The Rasa input channel lives in :mod:`bot.channels.twilio_sms`; this package holds the parts it
-uses that can be tested without Rasa or Twilio.
+:mod:`bot.sms.channel` is the channel Rasa loads (``credentials.yml``): it checks Twilio's
+signature, answers carrier keywords, records opt-outs and sends replies. The rest can be tested
+without Rasa or Twilio: :mod:`.formatting` (replies fitted to a phone), :mod:`.keywords` (STOP,
+START, HELP), :mod:`.store` and :mod:`.models` (the SMS tables), :mod:`.settings`.
 """

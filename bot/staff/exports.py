@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
+from bot.privacy import mask_contacts_in_text, mask_sender
 from bot.staff.labels import topic_labels
-from bot.staff.masking import mask_contacts_in_text, mask_sender
 from bot.staff.models import IntentCorrection
 
 CSV_COLUMNS = (

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from bot.db.models_bookings import BookingRequest, HandoffRequest
+from bot.booking.models import BookingRequest, HandoffRequest
 from bot.staff.models import RequestHandling, RequestStatusChange
 from bot.staff.summary import summaries
 

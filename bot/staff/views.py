@@ -20,10 +20,10 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.templating import Jinja2Templates
 
+from bot.privacy import mask_contact, mask_contacts_in_text, mask_sender
 from bot.settings import PROJECT_ROOT
 from bot.staff import auth, exports, inbox, labels, queries, summary
 from bot.staff.chart import per_day_svg
-from bot.staff.masking import mask_contact, mask_contacts_in_text, mask_sender
 from bot.staff.models import ConversationReview, IntentCorrection, events
 from bot.staff.transcript import transcript
 

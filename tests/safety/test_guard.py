@@ -6,10 +6,11 @@ import pytest
 import yaml
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.channels.input_guard import EMERGENCY_PAYLOAD, guard_text, is_button_payload
+from bot.channels.input_guard import guard_text
+from bot.channels.payloads import is_button_payload
 from bot.knowledge import get_knowledge
 from bot.safety.detector import assess, get_detector
-from bot.safety.guard import RedFlagGuard
+from bot.safety.guard import EMERGENCY_PAYLOAD, RedFlagGuard
 from bot.safety.replies import urgent_reply
 from bot.settings import PROJECT_ROOT
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 import pytest_asyncio
 
-from bot.channels.twilio_sms import TwilioSmsInput
 from bot.db import get_engine
 from bot.settings import get_settings
+from bot.sms.channel import TwilioSmsInput
 from bot.sms.settings import SmsSettings
 
 from .helpers import (

@@ -30,10 +30,10 @@ from rasa.core.channels.channel import UserMessage
 from sanic import Sanic
 from twilio.request_validator import RequestValidator
 
-from bot.channels.twilio_sms import TwilioSmsInput
 from bot.db import get_engine
 from bot.db.migrate import alembic_config
 from bot.settings import get_settings
+from bot.sms.channel import TwilioSmsInput
 
 ACCOUNT_SID = "AC" + "0" * 32
 AUTH_TOKEN = "test-auth-token-12345"

@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
-from bot.channels.twilio_sms import TwilioSmsInput
 from bot.knowledge import get_knowledge
+from bot.sms.channel import TwilioSmsInput
 
 from .helpers import PATIENT, FakeBot, SmsClient, reset_caches, start_channel
 

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from bot.channels.input_guard import EMPTY_REPLY
-from bot.channels.twilio_sms import SORRY_REPLY, TwilioSmsInput
+from bot.sms.channel import SORRY_REPLY, TwilioSmsInput
 from bot.sms.formatting import MAX_SMS_CHARS
 
 from .helpers import BOOK_BUTTONS, LONG_ANSWER, PATIENT, FakeBot, SmsClient, start_channel

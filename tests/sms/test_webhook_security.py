@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.channels.twilio_sms import TwilioSmsInput
+from bot.sms.channel import TwilioSmsInput
 from bot.sms.settings import SmsSettings
 
 from .helpers import (

@@ -22,7 +22,7 @@ from rasa.shared.core.events import (
     UserUttered,
 )
 
-from bot.bookings import BookingDraft, submit_booking
+from bot.booking.store import BookingDraft, submit_booking
 from bot.db.migrate import upgrade
 from bot.staff import queries, summary
 from bot.staff.queries import ListFilters, list_page

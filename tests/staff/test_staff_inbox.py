@@ -10,7 +10,7 @@ import uuid
 import pytest
 import sqlalchemy as sa
 
-from bot.bookings import BookingDraft, record_handoff, submit_booking
+from bot.booking.store import BookingDraft, record_handoff, submit_booking
 from bot.db import get_engine
 from bot.staff import auth, inbox
 

@@ -30,7 +30,7 @@ TRAINED = PROJECT_ROOT / "models" / ".trained"
 OUT = PROJECT_ROOT / "test-output"
 PHONE = "(720) 555-0123"
 PHONE_STORED = "+17205550123"
-# The booking form's questions (domain.yml / bot/booking_flow.py) and what the patient answers.
+# The booking form's questions (domain.yml / bot/booking/flow.py) and what the patient answers.
 ANSWERS = (
     ("shall i send it", "/affirm"),
     ("what name", "Robin Webhook"),

@@ -1,0 +1,1 @@
+"""Booking and talk-to-a-person requests: the form, contact checks, storage, notifications."""

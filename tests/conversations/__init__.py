@@ -1,0 +1,1 @@
+"""Whole conversations: Rasa's data validation and story tests, and the REST channel."""

@@ -1,0 +1,1 @@
+"""The knowledge files: loading, validation errors, citations."""
