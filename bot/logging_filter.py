@@ -34,6 +34,7 @@ import json
 import logging
 import re
 import warnings
+from collections.abc import MutableMapping
 from typing import Any
 
 from bot.privacy import mask_contacts_in_text
@@ -139,7 +140,9 @@ def _redact_value(key: str, value: Any) -> Any:
     return redact(value if isinstance(value, str) else repr(value))
 
 
-def redact_event_dict(_logger: Any, _method: str, event_dict: dict[str, Any]) -> dict[str, Any]:
+def redact_event_dict(
+    _logger: Any, _method: str, event_dict: MutableMapping[str, Any]
+) -> MutableMapping[str, Any]:
     """A structlog processor: text keys blanked, other values scrubbed, the event name kept."""
     for key, value in list(event_dict.items()):
         event_dict[key] = _redact_value(key, value)
@@ -192,10 +195,12 @@ def _wrap_structlog() -> None:
         return
     original = structlog.configure
 
-    def configure(*args: Any, processors: Any = None, **kwargs: Any) -> None:
+    def configure(*args: Any, **kwargs: Any) -> None:
+        processors = kwargs.get("processors")
         if processors is not None:
-            processors = [redact_event_dict, *[p for p in processors if p is not redact_event_dict]]
-        original(*args, processors=processors, **kwargs)
+            kept = [p for p in processors if p is not redact_event_dict]
+            kwargs["processors"] = [redact_event_dict, *kept]
+        original(*args, **kwargs)
 
     structlog.configure = configure
     current = structlog.get_config().get("processors") or []

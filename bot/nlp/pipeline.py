@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import cast
 
 import spacy
 from spacy.language import Language
+from spacy.pipeline import EntityRuler
 
 from bot.nlp.patterns import all_patterns
 from bot.settings import get_settings
@@ -20,8 +22,11 @@ from bot.settings import get_settings
 def build_pipeline(knowledge_dir: Path) -> Language:
     nlp = spacy.blank("en")
     nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
-    ruler = nlp.add_pipe(
-        "entity_ruler", config={"phrase_matcher_attr": "LOWER", "overwrite_ents": True}
+    ruler = cast(
+        EntityRuler,
+        nlp.add_pipe(
+            "entity_ruler", config={"phrase_matcher_attr": "LOWER", "overwrite_ents": True}
+        ),
     )
     nlp.initialize()
     # EntityRuler.initialize() clears patterns, so they are added after it.
@@ -39,7 +44,7 @@ def main() -> None:
     nlp = build_pipeline(settings.knowledge_dir)
     args.out.mkdir(parents=True, exist_ok=True)
     nlp.to_disk(args.out)
-    print(f"spaCy pipeline written to {args.out} ({len(nlp.get_pipe('entity_ruler'))} patterns)")
+    print(f"spaCy pipeline written to {args.out} ({len(cast(EntityRuler, nlp.get_pipe('entity_ruler')))} patterns)")
 
 
 if __name__ == "__main__":

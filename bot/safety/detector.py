@@ -147,7 +147,7 @@ class RedFlagDetector:
 
     def _term_docs(self, terms: Iterable[str]) -> list[Doc]:
         """Terms spelt as messages are after ``normalise`` ("doesn't" -> "do not")."""
-        return list(self.nlp.tokenizer.pipe(normalise(term) for term in terms))
+        return [self.nlp.make_doc(normalise(term)) for term in terms]
 
     def _spans(self, doc: Doc) -> list[Span]:
         spans = [
@@ -220,7 +220,8 @@ def _near_patterns(nlp: Language, near) -> list[list[dict]]:
 
 def _term_tokens(nlp: Language, terms: Iterable[str]) -> list[list[dict]]:
     """Single words as one {"LOWER": {"IN": [...]}} token; each longer phrase as its own tokens."""
-    singles, multis = [], []
+    singles: list[list[str]] = []
+    multis: list[list[str]] = []
     for term in terms:
         tokens = [t.lower_ for t in nlp.tokenizer(normalise(term))]
         (singles if len(tokens) == 1 else multis).append(tokens)

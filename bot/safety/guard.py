@@ -222,7 +222,7 @@ def _demote_emergency(message: Message) -> None:
         if entry.get(INTENT_NAME_KEY) not in (EMERGENCY_INTENT, FALLBACK_INTENT)
     ]
     best = ranking[0] if ranking else {INTENT_NAME_KEY: FALLBACK_INTENT}
-    confidence = best.get(PREDICTED_CONFIDENCE_KEY) or 0.0
+    confidence = float(best.get(PREDICTED_CONFIDENCE_KEY) or 0.0)
     name = best[INTENT_NAME_KEY] if confidence >= FALLBACK_THRESHOLD else FALLBACK_INTENT
     message.set(
         INTENT, {INTENT_NAME_KEY: name, PREDICTED_CONFIDENCE_KEY: confidence}, add_to_output=True

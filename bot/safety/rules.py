@@ -72,8 +72,12 @@ class SafetyRules:
     # someone_else: "my son has a fever and I can't pee").
     terminate: dict[str, tuple[str, ...]]
 
-    def flag(self, flag_id: str) -> RedFlag | None:
-        return next((flag for flag in self.flags if flag.id == flag_id), None)
+    def flag(self, flag_id: str) -> RedFlag:
+        """The red flag with this id (the detector's matches are labelled with these ids)."""
+        for flag in self.flags:
+            if flag.id == flag_id:
+                return flag
+        raise KeyError(flag_id)
 
     @property
     def vocabulary(self) -> frozenset[str]:
@@ -94,8 +98,10 @@ def load_safety_rules(red_flags_path: Path, context_path: Path) -> SafetyRules:
     tiers = _tiers(content.get("tiers"), red_flags_path)
     flags = _flags(content.get("red_flags"), concepts, red_flags_path)
     replies = content.get("replies")
+    if not isinstance(replies, dict):
+        raise KnowledgeError(f"{red_flags_path}: 'replies' must map heard/general/clinic/source")
     for key in ("heard", "general", "clinic", "source"):
-        if not isinstance(replies, dict) or not isinstance(replies.get(key), str):
+        if not isinstance(replies.get(key), str):
             raise KnowledgeError(f"{red_flags_path}: replies.{key} must be a text")
     sources = content.get("sources")
     if not isinstance(sources, list) or not sources:
@@ -215,7 +221,7 @@ def _flag(entry: dict[str, Any], concepts: dict[str, tuple[str, ...]], where: st
 
 def _context(
     content: dict[str, Any], path: Path
-) -> tuple[tuple[ContextRule, ...], tuple[str, ...]]:
+) -> tuple[tuple[ContextRule, ...], dict[str, tuple[str, ...]]]:
     rules = content.get("modifiers")
     if not isinstance(rules, dict) or set(rules) - set(CONTEXT_KINDS):
         raise KnowledgeError(f"{path}: 'modifiers' must have only {', '.join(CONTEXT_KINDS)}")
