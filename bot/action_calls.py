@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 from typing import Any
 
 import aiohttp
@@ -39,6 +38,8 @@ from rasa.core.actions.action import (
 from rasa.shared.core.constants import ACTION_SESSION_START_NAME
 from rasa.shared.core.events import Event
 from rasa.shared.exceptions import RasaException
+
+from bot.settings import setting
 
 logger = logging.getLogger(__name__)
 
@@ -56,9 +57,11 @@ def failures() -> int:
 
 
 def attempts() -> int:
-    """``ACTION_CALL_ATTEMPTS`` (default 3): tries per action call that never reached the server."""
-    raw = os.environ.get("ACTION_CALL_ATTEMPTS", "").strip()
-    return max(1, int(raw)) if raw.isdigit() else DEFAULT_ATTEMPTS
+    """``ACTION_CALL_ATTEMPTS`` (default 3): tries per action call that never reached the server.
+
+    At least 1 (0 would mean never calling the action server at all).
+    """
+    return max(1, setting.whole_number("ACTION_CALL_ATTEMPTS", DEFAULT_ATTEMPTS))
 
 
 def never_reached_server(error: BaseException) -> bool:
@@ -117,6 +120,7 @@ async def fallback_events(action: RemoteAction, channel: Any, nlg: Any, tracker:
 
 def install() -> None:
     """Wrap ``RemoteAction.run`` in this process (idempotent)."""
+    attempts()  # a bad ACTION_CALL_ATTEMPTS stops the server now, not every action call later
     original = RemoteAction.run
     if getattr(original, "_mend_wrapped", False):
         return

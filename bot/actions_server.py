@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import hmac
 import logging
-import os
 
 from rasa_sdk import utils
 from rasa_sdk.endpoint import create_app as create_sdk_app
@@ -25,7 +24,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.local_secret import action_server_token
-from bot.settings import get_settings
+from bot.settings import get_settings, setting
 
 logger = logging.getLogger(__name__)
 
@@ -64,10 +63,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--actions", default="actions")
     parser.add_argument("--port", type=int, default=get_settings().action_port)
     args = parser.parse_args(argv)
-    utils.configure_colored_logging(os.environ.get("LOG_LEVEL", "INFO"))
+    utils.configure_colored_logging(setting.text("LOG_LEVEL", "INFO"))
     utils.update_sanic_log_level()
     app = create_app(action_server_token(), args.actions)
-    host = os.environ.get("SANIC_HOST", "127.0.0.1")
+    host = setting.text("SANIC_HOST", "127.0.0.1")
     logger.info("Action server listening on http://%s:%s (token required)", host, args.port)
     app.run(host, args.port, workers=1, access_log=False)
 

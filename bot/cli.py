@@ -13,7 +13,7 @@ import os
 import sys
 from collections.abc import Callable
 
-from bot.settings import PROJECT_ROOT, get_settings
+from bot.settings import PROJECT_ROOT, get_settings, setting
 
 # Modules with a ``register(subparsers)`` function that adds their sub-commands.
 COMMAND_MODULES: list[str] = ["bot.booking.notify.worker", "bot.staff.cli", "bot.sms.cli"]
@@ -47,7 +47,7 @@ def _apply_process_env(server: str = "rasa") -> dict[str, str]:
     env.setdefault("SANIC_BACKLOG", "1024")
     if server == "actions":
         env.setdefault("SANIC_KEEP_ALIVE_TIMEOUT", "120")
-        env["SANIC_HOST"] = os.environ.get("ACTION_HOST", "127.0.0.1")
+        env["SANIC_HOST"] = setting.text("ACTION_HOST", "127.0.0.1")
     if server in ("rasa", "actions"):
         # The shared secret Rasa sends (endpoints.yml) and the action server requires; both
         # processes resolve the same value (the setting, else the one generated in the data dir).
@@ -69,7 +69,7 @@ def rasa_command() -> list[str]:
         "rasa",
         "run",
         "--interface",
-        os.environ.get("RASA_HOST", "0.0.0.0"),
+        setting.text("RASA_HOST", "0.0.0.0"),
         "--port",
         str(settings.rasa_port),
         "--model",
@@ -97,7 +97,7 @@ def web_command() -> list[str]:
         "bot.web.app:create_app",
         "--factory",
         "--host",
-        os.environ.get("WEB_HOST", "127.0.0.1"),
+        setting.text("WEB_HOST", "127.0.0.1"),
         "--port",
         str(settings.web_port),
         "--no-access-log",

@@ -64,6 +64,9 @@ def main(argv: list[str] | None = None) -> None:
         from bot import action_calls
 
         action_calls.install()
+        from bot.channels import overload
+
+        overload.limiter()  # sized now: a bad MAX_*_MESSAGES stops the server, not each message
     entry = loader()
     sys.argv = [program, *rest]
     entry()

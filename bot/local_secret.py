@@ -38,7 +38,7 @@ def secret_in_data_dir(data_dir: Path, file_name: str) -> str:
 
 def action_server_token() -> str:
     """The secret Rasa sends to the action server: ``ACTION_SERVER_TOKEN``, else generated."""
-    from bot.settings import get_settings
+    from bot.settings import get_settings, setting
 
-    configured = os.environ.get("ACTION_SERVER_TOKEN", "").strip()
+    configured = setting.text("ACTION_SERVER_TOKEN")
     return configured or secret_in_data_dir(get_settings().data_dir, ACTION_SERVER_TOKEN_FILE)

@@ -17,13 +17,14 @@ in the server processes before the server starts.
 from __future__ import annotations
 
 import logging
-import os
 from time import monotonic
 
 from sanic.exceptions import RequestTimeout
 from sanic.http import Stage
 from sanic.server.protocols.http_protocol import HttpProtocol
 from sanic.server.protocols.websocket_protocol import WebSocketProtocol
+
+from bot.settings import SettingError, setting
 
 logger = logging.getLogger(__name__)
 
@@ -32,15 +33,9 @@ DEFAULT_DEADLINE_SECONDS = 20.0
 
 def deadline_seconds() -> float:
     """``REQUEST_DEADLINE_SECONDS`` (default 20): headers plus body must arrive within it."""
-    raw = os.environ.get("REQUEST_DEADLINE_SECONDS", "").strip()
-    if not raw:
-        return DEFAULT_DEADLINE_SECONDS
-    try:
-        value = float(raw)
-    except ValueError as error:
-        raise ValueError(f"REQUEST_DEADLINE_SECONDS must be a number, got {raw!r}") from error
-    if value <= 0:
-        raise ValueError("REQUEST_DEADLINE_SECONDS must be greater than 0")
+    value = setting.number("REQUEST_DEADLINE_SECONDS", DEFAULT_DEADLINE_SECONDS)
+    if not value > 0:  # also refuses 'nan'
+        raise SettingError(f"REQUEST_DEADLINE_SECONDS must be greater than 0, got {value:g}")
     return value
 
 

@@ -1,7 +1,11 @@
 """Settings read from environment variables, with defaults that are safe on a single machine.
 
 Every process (Rasa server, action server, web app, tests) reads the same variables, so one place
-decides the defaults. See the README's "Settings" table for the list.
+decides the defaults, and one reader (:data:`setting`) reads every variable in the ``bot``
+package: the same words mean true or false everywhere, blank means "not set", and a bad value stops
+the program with an error that names the variable. Feature settings (``SmsSettings``,
+``StaffConfig``, ``NotifySettings``) keep their own dataclasses but read through it. See the
+README's "Settings" table for the list.
 """
 
 from __future__ import annotations
@@ -11,31 +15,76 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from starlette.config import Config
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
-
-def _env(name: str, default: str | None = None) -> str | None:
-    value = os.environ.get(name)
-    if value is None or value.strip() == "":
-        return default
-    return value.strip()
+TRUE_WORDS = frozenset({"true", "1", "yes", "on"})
+FALSE_WORDS = frozenset({"false", "0", "no", "off"})
 
 
-def _env_int(name: str, default: int) -> int:
-    raw = _env(name)
-    if raw is None:
-        return default
-    try:
-        return int(raw)
-    except ValueError as error:
-        raise ValueError(f"Setting {name} must be a whole number, got {raw!r}") from error
+class SettingError(ValueError):
+    """A setting has a value that cannot mean anything; the message names the variable."""
 
 
-def _env_list(name: str, default: list[str]) -> list[str]:
-    raw = _env(name)
-    if raw is None:
-        return default
-    return [item.strip() for item in raw.split(",") if item.strip()]
+class SettingReader:
+    """Reads one environment variable at a time, live (not a copy taken at import).
+
+    Built on ``starlette.config.Config`` over ``os.environ`` itself, so a value changed while the
+    process runs (a notifier configured later, a test's ``monkeypatch.setenv``) is seen on the next
+    read. Blank or whitespace-only counts as unset and gives the default; values are stripped.
+    """
+
+    def __init__(self, config: Config | None = None) -> None:
+        self._config = config or Config(environ=os.environ)
+
+    def text(self, name: str, default: str | None = None) -> str | None:
+        """The stripped value, or ``default`` when unset or blank."""
+        value = self._config(name, default=None)
+        if value is None or not value.strip():
+            return default
+        return value.strip()
+
+    def whole_number(self, name: str, default: int) -> int:
+        raw = self.text(name)
+        if raw is None:
+            return default
+        try:
+            return int(raw)
+        except ValueError as error:
+            raise SettingError(f"{name} must be a whole number, got {raw!r}") from error
+
+    def number(self, name: str, default: float) -> float:
+        raw = self.text(name)
+        if raw is None:
+            return default
+        try:
+            return float(raw)
+        except ValueError as error:
+            raise SettingError(f"{name} must be a number, got {raw!r}") from error
+
+    def flag(self, name: str, default: bool = False) -> bool:
+        """true/1/yes/on or false/0/no/off, in any case; anything else is an error."""
+        raw = self.text(name)
+        if raw is None:
+            return default
+        word = raw.lower()
+        if word in TRUE_WORDS:
+            return True
+        if word in FALSE_WORDS:
+            return False
+        raise SettingError(f"{name} must be true or false (or yes/no, on/off, 1/0), got {raw!r}")
+
+    def items(self, name: str, default: list[str] | None = None) -> list[str]:
+        """A comma-separated list, items stripped, empty items dropped."""
+        raw = self.text(name)
+        if raw is None:
+            return list(default or [])
+        return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+setting = SettingReader()
+"""The one reader of environment variables in the ``bot`` package."""
 
 
 @dataclass(frozen=True)
@@ -63,33 +112,34 @@ class Settings:
 
     @classmethod
     def from_env(cls) -> Settings:
-        data_dir = Path(_env("MEND_DATA_DIR", str(PROJECT_ROOT / "var"))).resolve()
-        rasa_port = _env_int("RASA_PORT", 5005)
-        action_port = _env_int("ACTION_PORT", 5055)
-        web_port = _env_int("WEB_PORT", 8000)
+        text = setting.text
+        data_dir = Path(text("MEND_DATA_DIR", str(PROJECT_ROOT / "var"))).resolve()
+        rasa_port = setting.whole_number("RASA_PORT", 5005)
+        action_port = setting.whole_number("ACTION_PORT", 5055)
+        web_port = setting.whole_number("WEB_PORT", 8000)
         return cls(
             data_dir=data_dir,
-            database_url=_env("DATABASE_URL", f"sqlite:///{data_dir / 'mend.db'}"),
-            redis_url=_env("REDIS_URL"),
+            database_url=text("DATABASE_URL", f"sqlite:///{data_dir / 'mend.db'}"),
+            redis_url=text("REDIS_URL"),
             knowledge_dir=Path(
-                _env("MEND_KNOWLEDGE_DIR", str(PROJECT_ROOT / "data" / "knowledge"))
+                text("MEND_KNOWLEDGE_DIR", str(PROJECT_ROOT / "data" / "knowledge"))
             ),
             spacy_model_dir=Path(
-                _env("MEND_SPACY_MODEL", str(PROJECT_ROOT / "build" / "spacy" / "mend_en"))
+                text("MEND_SPACY_MODEL", str(PROJECT_ROOT / "build" / "spacy" / "mend_en"))
             ),
-            model_dir=Path(_env("MEND_MODEL_DIR", str(PROJECT_ROOT / "models"))),
+            model_dir=Path(text("MEND_MODEL_DIR", str(PROJECT_ROOT / "models"))),
             rasa_port=rasa_port,
             action_port=action_port,
             web_port=web_port,
-            action_server_url=_env("ACTION_SERVER_URL", f"http://127.0.0.1:{action_port}/webhook"),
-            rasa_public_url=_env("RASA_PUBLIC_URL", f"http://localhost:{rasa_port}"),
-            rasa_api_token=_env("RASA_API_TOKEN"),
-            blog_url=_env("MEND_BLOG_URL"),
-            clinic_phone=_env("CLINIC_PHONE"),
-            clinic_booking_url=_env("CLINIC_BOOKING_URL"),
-            clinic_hours=_env("CLINIC_HOURS"),
-            max_message_chars=_env_int("MAX_MESSAGE_CHARS", 1000),
-            web_allowed_origins=_env_list(
+            action_server_url=text("ACTION_SERVER_URL", f"http://127.0.0.1:{action_port}/webhook"),
+            rasa_public_url=text("RASA_PUBLIC_URL", f"http://localhost:{rasa_port}"),
+            rasa_api_token=text("RASA_API_TOKEN"),
+            blog_url=text("MEND_BLOG_URL"),
+            clinic_phone=text("CLINIC_PHONE"),
+            clinic_booking_url=text("CLINIC_BOOKING_URL"),
+            clinic_hours=text("CLINIC_HOURS"),
+            max_message_chars=setting.whole_number("MAX_MESSAGE_CHARS", 1000),
+            web_allowed_origins=setting.items(
                 "WEB_ALLOWED_ORIGINS",
                 [f"http://localhost:{web_port}", f"http://127.0.0.1:{web_port}"],
             ),

@@ -18,13 +18,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 from collections import deque
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from sanic import response
 from sanic.response import HTTPResponse
+
+from bot.settings import setting
 
 logger = logging.getLogger(__name__)
 
@@ -39,11 +40,6 @@ class Overloaded(Exception):
     def __init__(self, retry_after: int) -> None:
         super().__init__(f"overloaded, retry after {retry_after} s")
         self.retry_after = retry_after
-
-
-def _int_env(name: str, default: int) -> int:
-    raw = os.environ.get(name, "").strip()
-    return max(1, int(raw)) if raw.isdigit() else default
 
 
 def has_red_flag(text: str | None) -> bool:
@@ -123,8 +119,8 @@ def limiter() -> MessageLimiter:
     global _limiter
     if _limiter is None:
         _limiter = MessageLimiter(
-            _int_env("MAX_CONCURRENT_MESSAGES", DEFAULT_CONCURRENT),
-            _int_env("MAX_QUEUED_MESSAGES", DEFAULT_QUEUED),
+            max(1, setting.whole_number("MAX_CONCURRENT_MESSAGES", DEFAULT_CONCURRENT)),
+            max(1, setting.whole_number("MAX_QUEUED_MESSAGES", DEFAULT_QUEUED)),
         )
     return _limiter
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 import hmac
 import json
 import logging
-import os
 import re
 from asyncio import CancelledError
 from collections.abc import Awaitable, Callable
@@ -31,6 +30,7 @@ from sanic.response import HTTPResponse
 
 from bot.channels.input_guard import guard_text
 from bot.channels.overload import Overloaded, message_slot, overloaded_response
+from bot.settings import setting
 
 logger = logging.getLogger(__name__)
 
@@ -59,7 +59,7 @@ def conversation_id(sender: str) -> str:
 
 def api_token() -> str | None:
     """``REST_API_TOKEN``, read per request so a changed setting needs no code path of its own."""
-    return os.environ.get("REST_API_TOKEN", "").strip() or None
+    return setting.text("REST_API_TOKEN")
 
 
 def _authorised(request: Request) -> bool:

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import time
 import uuid
 from asyncio import CancelledError
@@ -36,7 +35,7 @@ from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
 from bot.channels.input_guard import guard_text
-from bot.settings import get_settings
+from bot.settings import get_settings, setting
 from bot.staff.config import _secret_from_file
 
 logger = logging.getLogger(__name__)
@@ -72,7 +71,7 @@ def secret_key() -> str:
     ``STAFF_SECRET_KEY`` when set (the same value on every Rasa server when scaled out), else the
     key generated once into the data directory (mode 0600), shared with the staff app.
     """
-    configured = os.environ.get("STAFF_SECRET_KEY", "").strip()
+    configured = setting.text("STAFF_SECRET_KEY")
     if configured:
         return configured
     # The staff app may be writing the file this very moment (``make run`` starts both at once).

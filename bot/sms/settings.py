@@ -7,15 +7,11 @@ stand-in server in tests; leave it unset in production.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 
+from bot.settings import setting
+
 TWILIO_API_HOST = "https://api.twilio.com"
-
-
-def _env(name: str) -> str | None:
-    value = os.environ.get(name, "").strip()
-    return value or None
 
 
 @dataclass(frozen=True)
@@ -29,11 +25,11 @@ class SmsSettings:
     @classmethod
     def from_env(cls) -> SmsSettings:
         return cls(
-            account_sid=_env("TWILIO_ACCOUNT_SID"),
-            auth_token=_env("TWILIO_AUTH_TOKEN"),
-            twilio_number=_env("TWILIO_NUMBER"),
-            public_url=_env("TWILIO_PUBLIC_URL"),
-            api_base=(_env("TWILIO_API_BASE") or "").rstrip("/") or None,
+            account_sid=setting.text("TWILIO_ACCOUNT_SID"),
+            auth_token=setting.text("TWILIO_AUTH_TOKEN"),
+            twilio_number=setting.text("TWILIO_NUMBER"),
+            public_url=setting.text("TWILIO_PUBLIC_URL"),
+            api_base=(setting.text("TWILIO_API_BASE") or "").rstrip("/") or None,
         )
 
     @property

@@ -1,4 +1,4 @@
-"""Staff review settings, read from environment variables (kept here to spare the shared settings).
+"""Staff review settings, read through the one reader (``bot.settings.setting``) on each call.
 
 ``STAFF_SECRET_KEY`` signs cookies; when unset, a random key is generated once and kept in the data
 directory (file mode 0600), never in the repository.
@@ -11,14 +11,9 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.settings import get_settings
+from bot.settings import get_settings, setting
 
 SECRET_FILE_NAME = "staff_secret_key"
-
-
-def _env(name: str, default: str) -> str:
-    value = os.environ.get(name, "").strip()
-    return value or default
 
 
 def _secret_from_file(data_dir: Path) -> str:
@@ -48,12 +43,11 @@ class StaffConfig:
     def from_env(cls) -> StaffConfig:
         settings = get_settings()
         return cls(
-            secret_key=os.environ.get("STAFF_SECRET_KEY", "").strip()
-            or _secret_from_file(settings.data_dir),
-            session_minutes=int(_env("STAFF_SESSION_MINUTES", "60")),
-            cookie_secure=_env("STAFF_COOKIE_SECURE", "false").lower() in {"1", "true", "yes"},
-            max_failed_logins=int(_env("STAFF_MAX_FAILED_LOGINS", "5")),
-            lockout_minutes=int(_env("STAFF_LOCKOUT_MINUTES", "15")),
-            timezone=_env("STAFF_TIMEZONE", "America/Denver"),
-            page_size=int(_env("STAFF_PAGE_SIZE", "50")),
+            secret_key=setting.text("STAFF_SECRET_KEY") or _secret_from_file(settings.data_dir),
+            session_minutes=setting.whole_number("STAFF_SESSION_MINUTES", 60),
+            cookie_secure=setting.flag("STAFF_COOKIE_SECURE", False),
+            max_failed_logins=setting.whole_number("STAFF_MAX_FAILED_LOGINS", 5),
+            lockout_minutes=setting.whole_number("STAFF_LOCKOUT_MINUTES", 15),
+            timezone=setting.text("STAFF_TIMEZONE", "America/Denver") or "America/Denver",
+            page_size=setting.whole_number("STAFF_PAGE_SIZE", 50),
         )

@@ -8,7 +8,6 @@ page, which is also the snippet a clinic pastes into its own site (see ``bot/web
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -20,7 +19,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from bot.knowledge import get_knowledge
-from bot.settings import PROJECT_ROOT, get_settings
+from bot.settings import PROJECT_ROOT, get_settings, setting
 
 WEB_DIR = Path(__file__).resolve().parent
 STATIC_DIR = WEB_DIR / "static"
@@ -44,15 +43,14 @@ def clinic_timezone() -> str:
     ``CLINIC_TIMEZONE``, else the staff app's ``STAFF_TIMEZONE`` (the same clinic), else
     America/Denver (Boulder); a name that is not a known IANA zone falls back to the default.
     """
-    for name in ("CLINIC_TIMEZONE", "STAFF_TIMEZONE"):
-        value = os.environ.get(name, "").strip()
-        if value:
-            try:
-                ZoneInfo(value)
-            except (ZoneInfoNotFoundError, ValueError):
-                return DEFAULT_TIMEZONE
-            return value
-    return DEFAULT_TIMEZONE
+    value = setting.text("CLINIC_TIMEZONE") or setting.text("STAFF_TIMEZONE")
+    if not value:
+        return DEFAULT_TIMEZONE
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        return DEFAULT_TIMEZONE
+    return value
 
 
 def rasa_origins(rasa_url: str) -> tuple[str, str]:

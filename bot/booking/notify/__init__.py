@@ -11,18 +11,8 @@ Modules: :mod:`.settings` (where notifications go), :mod:`.messages` (what staff
 :mod:`.outbox` (claiming, sending and retrying rows), :mod:`.worker` (the background thread, the
 worker process and its command line).
 
-Settings (environment variables):
-
-=======================  =============================================================
-NOTIFY_EMAIL_TO          staff address(es), comma-separated; enables email
-NOTIFY_EMAIL_FROM        sender, default ``mend-assistant@localhost``
-SMTP_HOST / SMTP_PORT    default ``localhost`` / 25
-SMTP_USERNAME/PASSWORD   optional login
-SMTP_STARTTLS            ``true`` to upgrade the connection with STARTTLS
-SMTP_SSL                 ``true`` for implicit TLS (usually port 465)
-NOTIFY_WEBHOOK_URL       enables a JSON POST per request
-NOTIFY_WEBHOOK_SECRET    optional; signs the body: ``X-Mend-Signature: sha256=<hex HMAC>``
-=======================  =============================================================
+Settings (``NOTIFY_*`` and ``SMTP_*``): the README's "Settings" table, the one list of every
+variable; they are read through :data:`bot.settings.setting` by :mod:`.settings`.
 
 With no notifier configured, rows stay pending (nothing is marked delivered that nobody saw) and
 are sent once a notifier is configured; staff can always see requests in staff review.

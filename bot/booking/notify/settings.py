@@ -5,17 +5,9 @@ Read on every delivery run, not once, so a notifier configured while the worker 
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 
-
-def _flag(name: str) -> bool:
-    return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
-
-
-def _text(name: str, default: str | None = None) -> str | None:
-    value = os.environ.get(name, "").strip()
-    return value or default
+from bot.settings import setting
 
 
 @dataclass(frozen=True)
@@ -37,25 +29,18 @@ class NotifySettings:
 
     @classmethod
     def from_env(cls) -> NotifySettings:
-        recipients = tuple(
-            item.strip() for item in (_text("NOTIFY_EMAIL_TO") or "").split(",") if item.strip()
-        )
-        port = _text("SMTP_PORT", "25") or "25"
-        try:
-            smtp_port = int(port)
-        except ValueError as error:
-            raise ValueError(f"Setting SMTP_PORT must be a whole number, got {port!r}") from error
+        text = setting.text
         return cls(
-            email_to=recipients,
-            email_from=_text("NOTIFY_EMAIL_FROM", "mend-assistant@localhost") or "",
-            smtp_host=_text("SMTP_HOST", "localhost") or "localhost",
-            smtp_port=smtp_port,
-            smtp_username=_text("SMTP_USERNAME"),
-            smtp_password=_text("SMTP_PASSWORD"),
-            smtp_starttls=_flag("SMTP_STARTTLS"),
-            smtp_ssl=_flag("SMTP_SSL"),
-            webhook_url=_text("NOTIFY_WEBHOOK_URL"),
-            webhook_secret=_text("NOTIFY_WEBHOOK_SECRET"),
+            email_to=tuple(setting.items("NOTIFY_EMAIL_TO")),
+            email_from=text("NOTIFY_EMAIL_FROM", "mend-assistant@localhost") or "",
+            smtp_host=text("SMTP_HOST", "localhost") or "localhost",
+            smtp_port=setting.whole_number("SMTP_PORT", 25),
+            smtp_username=text("SMTP_USERNAME"),
+            smtp_password=text("SMTP_PASSWORD"),
+            smtp_starttls=setting.flag("SMTP_STARTTLS", False),
+            smtp_ssl=setting.flag("SMTP_SSL", False),
+            webhook_url=text("NOTIFY_WEBHOOK_URL"),
+            webhook_secret=text("NOTIFY_WEBHOOK_SECRET"),
         )
 
     @property
