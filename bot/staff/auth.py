@@ -110,7 +110,14 @@ def tokens_match(expected: str | None, given: str | None) -> bool:
 # --- accounts ------------------------------------------------------------------------------
 
 
-def normalize_email(email: str) -> str:
+def login_email(email: str) -> str:
+    """A staff sign-in name: the whole address in lower case, or :class:`StaffError`.
+
+    Not :func:`bot.booking.contact.normalize_email`, on purpose. A patient's address is where
+    mail must arrive, so it keeps the case of the part before @ and gets a strict check with
+    advice for the patient. A staff email is an account name: "Admin@…" and "admin@…" must be the
+    same account, and accounts made under this looser check must keep signing in.
+    """
     email = (email or "").strip().lower()
     local, _, domain = email.partition("@")
     if not local or "." not in domain or " " in email:
@@ -120,7 +127,7 @@ def normalize_email(email: str) -> str:
 
 def add_user(email: str, password: str, role: str, update: bool = False) -> str:
     """Create (or with ``update``, reset) a staff account; returns "created" or "updated"."""
-    email = normalize_email(email)
+    email = login_email(email)
     if role not in ROLES:
         raise StaffError(f"role must be one of {', '.join(ROLES)}")
     if len(password) < MIN_PASSWORD_LENGTH:
@@ -158,7 +165,7 @@ def authenticate(email: str, password: str) -> tuple[dict[str, Any] | None, str]
     locked accounts) so the answer time does not tell which emails have accounts.
     """
     try:
-        email = normalize_email(email)
+        email = login_email(email)
     except StaffError:
         email = ""
     with engine().connect() as conn:

@@ -37,10 +37,9 @@ def staff_add(args: argparse.Namespace) -> int:
     except auth.StaffError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    auth.audit(
-        f"staff_{outcome}", None, f"staff:{args.email.strip().lower()}", {"role": args.role}, "cli"
-    )
-    print(f"{outcome} {args.role} account {args.email.strip().lower()}")
+    email = auth.login_email(args.email)
+    auth.audit(f"staff_{outcome}", None, f"staff:{email}", {"role": args.role}, "cli")
+    print(f"{outcome} {args.role} account {email}")
     return 0
 
 

@@ -79,6 +79,13 @@ def test_cookie_is_secure_over_https(staff_db):
     assert "secure" in cookie
 
 
+def test_the_sign_in_email_ignores_case_and_spaces(client):
+    """Staff type their address as they like: "  Staff@MendPT.example " is the same account."""
+    assert sign_in(client, f"  {STAFF.upper()} ").status_code == 303
+    with pytest.raises(auth.StaffError):
+        auth.add_user(STAFF.title(), PASSWORD, "staff")  # one account per address, any case
+
+
 def test_wrong_password_is_refused(client):
     response = sign_in(client, STAFF, "not the password at all")
     assert response.status_code == 401
