@@ -8,20 +8,15 @@ failed notification never touches the request.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
 import sqlalchemy as sa
 
 from bot.db import Base
+from bot.db.types import UTCDateTime, utcnow
 
 NAME_MAX = 200
 CONTACT_MAX = 320
 SHORT_MAX = 64
 KEY_MAX = 255
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 class BookingRequest(Base):
@@ -41,7 +36,7 @@ class BookingRequest(Base):
     preferred_times = sa.Column(sa.Text, nullable=True)
     reason = sa.Column(sa.Text, nullable=True)
     status = sa.Column(sa.String(32), nullable=False, default="new", server_default="new")
-    created_at = sa.Column(sa.DateTime(timezone=True), nullable=False, default=utcnow)
+    created_at = sa.Column(UTCDateTime, nullable=False, default=utcnow)
 
     __table_args__ = (
         sa.UniqueConstraint("reference", name="uq_booking_requests_reference"),
@@ -69,7 +64,7 @@ class HandoffRequest(Base):
     contact_value = sa.Column(sa.String(CONTACT_MAX), nullable=True)
     reason = sa.Column(sa.Text, nullable=True)
     status = sa.Column(sa.String(32), nullable=False, default="new", server_default="new")
-    created_at = sa.Column(sa.DateTime(timezone=True), nullable=False, default=utcnow)
+    created_at = sa.Column(UTCDateTime, nullable=False, default=utcnow)
 
     __table_args__ = (
         sa.UniqueConstraint("reference", name="uq_handoff_requests_reference"),
@@ -99,12 +94,12 @@ class NotificationOutbox(Base):
     request_id = sa.Column(sa.Integer, nullable=False)
     payload = sa.Column(sa.JSON, nullable=False)
     attempts = sa.Column(sa.Integer, nullable=False, default=0, server_default="0")
-    next_attempt_at = sa.Column(sa.DateTime(timezone=True), nullable=False, default=utcnow)
-    delivered_at = sa.Column(sa.DateTime(timezone=True), nullable=True)
-    email_sent_at = sa.Column(sa.DateTime(timezone=True), nullable=True)
-    webhook_sent_at = sa.Column(sa.DateTime(timezone=True), nullable=True)
+    next_attempt_at = sa.Column(UTCDateTime, nullable=False, default=utcnow)
+    delivered_at = sa.Column(UTCDateTime, nullable=True)
+    email_sent_at = sa.Column(UTCDateTime, nullable=True)
+    webhook_sent_at = sa.Column(UTCDateTime, nullable=True)
     last_error = sa.Column(sa.String(500), nullable=True)
-    created_at = sa.Column(sa.DateTime(timezone=True), nullable=False, default=utcnow)
+    created_at = sa.Column(UTCDateTime, nullable=False, default=utcnow)
 
     __table_args__ = (
         sa.CheckConstraint("kind IN ('booking', 'handoff')", name="ck_notification_outbox_kind"),

@@ -17,7 +17,6 @@ import logging
 import secrets
 import uuid
 from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
 from typing import Any
 
 import sqlalchemy as sa
@@ -263,15 +262,9 @@ def _add_handoff_contact(
 # --- reading back (staff review) -----------------------------------------------------------
 
 
-def _as_utc(value: Any) -> Any:
-    """SQLite returns naive datetimes; every stored time is UTC."""
-    if isinstance(value, datetime) and value.tzinfo is None:
-        return value.replace(tzinfo=timezone.utc)
-    return value
-
-
 def row_to_dict(row: Any) -> dict[str, Any]:
-    return {column.name: _as_utc(getattr(row, column.key)) for column in row.__table__.columns}
+    """A model row as a dict; its times are aware UTC already (``bot.db.types.UTCDateTime``)."""
+    return {column.name: getattr(row, column.key) for column in row.__table__.columns}
 
 
 def _rows(
@@ -306,10 +299,3 @@ def recent_booking_requests(
     where = BookingRequest.status == status if status else None
     return _rows(BookingRequest, where, database_url, limit)
 
-
-def recent_handoff_requests(
-    limit: int = 100, status: str | None = None, database_url: str | None = None
-) -> list[dict]:
-    """The newest requests to talk to a person (optionally with one status), newest first."""
-    where = HandoffRequest.status == status if status else None
-    return _rows(HandoffRequest, where, database_url, limit)

@@ -1,4 +1,5 @@
-"""Builds the project's own small English spaCy pipeline (``make spacy``).
+"""Builds the project's own small English spaCy pipeline (``python -m bot.nlp.pipeline``;
+``make setup``, ``make train`` and ``make run`` rebuild it when the knowledge files change).
 
 No pretrained model can be downloaded where the clinic runs the bot, so the pipeline is
 ``spacy.blank("en")`` plus a lookup lemmatizer (tables from ``spacy-lookups-data``) and an

@@ -13,21 +13,22 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from bot.db import Base
+from bot.db.types import UTCDateTime
 
 
 class SmsOptOut(Base):
     __tablename__ = "sms_opt_outs"
 
     phone_e164 = sa.Column(sa.String(32), primary_key=True)
-    opted_out_at = sa.Column(sa.DateTime(timezone=True), nullable=False)
-    opted_in_at = sa.Column(sa.DateTime(timezone=True), nullable=True)
+    opted_out_at = sa.Column(UTCDateTime, nullable=False)
+    opted_in_at = sa.Column(UTCDateTime, nullable=True)
 
 
 class SmsInboundMessage(Base):
     __tablename__ = "sms_inbound_messages"
 
     message_sid = sa.Column(sa.String(64), primary_key=True)
-    received_at = sa.Column(sa.DateTime(timezone=True), nullable=False)
+    received_at = sa.Column(UTCDateTime, nullable=False)
 
 
 class SmsOfferedOptions(Base):
@@ -35,4 +36,4 @@ class SmsOfferedOptions(Base):
 
     phone_e164 = sa.Column(sa.String(32), primary_key=True)
     options_json = sa.Column(sa.Text, nullable=False)  # [{"title": ..., "payload": ...}, ...]
-    offered_at = sa.Column(sa.DateTime(timezone=True), nullable=False)
+    offered_at = sa.Column(UTCDateTime, nullable=False)

@@ -11,8 +11,8 @@ import hashlib
 import hmac
 import json
 import secrets
-import time
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -22,6 +22,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from itsdangerous import BadSignature, Signer
 
 from bot.db import get_engine
+from bot.db.types import literal_utc, utcnow
 from bot.staff.config import StaffConfig
 from bot.staff.models import AuditLog, StaffSession, StaffUser
 
@@ -109,7 +110,14 @@ def tokens_match(expected: str | None, given: str | None) -> bool:
 # --- accounts ------------------------------------------------------------------------------
 
 
-def normalize_email(email: str) -> str:
+def login_email(email: str) -> str:
+    """A staff sign-in name: the whole address in lower case, or :class:`StaffError`.
+
+    Not :func:`bot.booking.contact.normalize_email`, on purpose. A patient's address is where
+    mail must arrive, so it keeps the case of the part before @ and gets a strict check with
+    advice for the patient. A staff email is an account name: "Admin@…" and "admin@…" must be the
+    same account, and accounts made under this looser check must keep signing in.
+    """
     email = (email or "").strip().lower()
     local, _, domain = email.partition("@")
     if not local or "." not in domain or " " in email:
@@ -119,7 +127,7 @@ def normalize_email(email: str) -> str:
 
 def add_user(email: str, password: str, role: str, update: bool = False) -> str:
     """Create (or with ``update``, reset) a staff account; returns "created" or "updated"."""
-    email = normalize_email(email)
+    email = login_email(email)
     if role not in ROLES:
         raise StaffError(f"role must be one of {', '.join(ROLES)}")
     if len(password) < MIN_PASSWORD_LENGTH:
@@ -139,7 +147,7 @@ def add_user(email: str, password: str, role: str, update: bool = False) -> str:
             conn.execute(users.update().where(users.c.id == existing).values(**values))
             conn.execute(sessions.delete().where(sessions.c.user_id == existing))
             return "updated"
-        conn.execute(users.insert().values(email=email, created_at=time.time(), **values))
+        conn.execute(users.insert().values(email=email, created_at=utcnow(), **values))
     return "created"
 
 
@@ -157,7 +165,7 @@ def authenticate(email: str, password: str) -> tuple[dict[str, Any] | None, str]
     locked accounts) so the answer time does not tell which emails have accounts.
     """
     try:
-        email = normalize_email(email)
+        email = login_email(email)
     except StaffError:
         email = ""
     with engine().connect() as conn:
@@ -174,7 +182,7 @@ def authenticate(email: str, password: str) -> tuple[dict[str, Any] | None, str]
     values: dict[str, Any] = {
         "failed_attempts": 0,
         "locked_until": None,
-        "last_login_at": time.time(),
+        "last_login_at": utcnow(),
     }
     if _hasher.check_needs_rehash(user["password_hash"]):
         values["password_hash"] = _hasher.hash(password)
@@ -195,20 +203,19 @@ def _count_attempt(user_id: int) -> int | None:
     the account at once, before its password is even checked; it is still checked, and undoes
     the lock if right. After a lock has expired the count starts again at 1.
     """
-    now = time.time()
+    now = utcnow()
     limit = _max_failures()
     c = users.c
     expired = c.locked_until.isnot(None)  # the WHERE below only lets expired locks through
     attempt = sa.case((expired, 1), else_=c.failed_attempts + 1)
+    lock_until = literal_utc(now + timedelta(minutes=get_config().lockout_minutes))
     with engine().begin() as conn:
         counted = conn.execute(
             users.update()
             .where(c.id == user_id, sa.or_(c.locked_until.is_(None), c.locked_until <= now))
             .values(
                 failed_attempts=attempt,
-                locked_until=sa.case(
-                    (attempt >= limit, now + get_config().lockout_minutes * 60), else_=None
-                ),
+                locked_until=sa.case((attempt >= limit, lock_until), else_=None),
             )
         )
         if counted.rowcount != 1:
@@ -230,7 +237,7 @@ def _verify(password_hash: str, password: str) -> bool:
 def start_session(user_id: int) -> str:
     """A new session for the user; returns the signed cookie value."""
     token = secrets.token_urlsafe(32)
-    now = time.time()
+    now = utcnow()
     with engine().begin() as conn:
         conn.execute(sessions.delete().where(sessions.c.expires_at < now))
         conn.execute(
@@ -239,7 +246,7 @@ def start_session(user_id: int) -> str:
                 user_id=user_id,
                 csrf_token=secrets.token_urlsafe(32),
                 created_at=now,
-                expires_at=now + get_config().session_minutes * 60,
+                expires_at=now + timedelta(minutes=get_config().session_minutes),
             )
         )
     return sign(token)
@@ -251,7 +258,7 @@ def load_session(cookie_value: str | None) -> StaffIdentity | None:
     if token is None:
         return None
     token_hash = _token_hash(token)
-    now = time.time()
+    now = utcnow()
     query = (
         sa.select(sessions, users.c.email, users.c.role, users.c.active)
         .join(users, users.c.id == sessions.c.user_id)
@@ -263,9 +270,9 @@ def load_session(cookie_value: str | None) -> StaffIdentity | None:
             if row is not None:
                 conn.execute(sessions.delete().where(sessions.c.token_hash == token_hash))
             return None
-        limit = row["created_at"] + ABSOLUTE_SESSION_HOURS * 3600
-        new_expiry = min(now + get_config().session_minutes * 60, limit)
-        if new_expiry - row["expires_at"] > 60:  # slide, at most one write a minute
+        limit = row["created_at"] + timedelta(hours=ABSOLUTE_SESSION_HOURS)
+        new_expiry = min(now + timedelta(minutes=get_config().session_minutes), limit)
+        if new_expiry - row["expires_at"] > timedelta(minutes=1):  # slide, one write a minute
             conn.execute(
                 sessions.update()
                 .where(sessions.c.token_hash == token_hash)
@@ -293,7 +300,7 @@ def audit(
     with engine().begin() as conn:
         conn.execute(
             audit_log.insert().values(
-                at=time.time(),
+                at=utcnow(),
                 user_id=identity.user_id if identity else None,
                 user_email=identity.email if identity else email,
                 action=action,

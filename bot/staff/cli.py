@@ -37,10 +37,9 @@ def staff_add(args: argparse.Namespace) -> int:
     except auth.StaffError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    auth.audit(
-        f"staff_{outcome}", None, f"staff:{args.email.strip().lower()}", {"role": args.role}, "cli"
-    )
-    print(f"{outcome} {args.role} account {args.email.strip().lower()}")
+    email = auth.login_email(args.email)
+    auth.audit(f"staff_{outcome}", None, f"staff:{email}", {"role": args.role}, "cli")
+    print(f"{outcome} {args.role} account {email}")
     return 0
 
 
@@ -68,13 +67,12 @@ def purge(older_than_days: int, engine: sa.engine.Engine | None = None) -> int:
 
     SMS opt-outs are kept: they record consent, which must outlive the conversation.
     """
-    from bot.staff import queries, summary
+    from bot.staff import inbox, summary
 
     engine = engine or auth.engine()
     if not summary.events_table_exists(engine):
         return 0
-    cutoff = time.time() - older_than_days * 86400
-    others = queries.optional_tables(engine)
+    cutoff = time.time() - older_than_days * 86400  # Rasa's event timestamps: epoch seconds
     with engine.begin() as conn:
         senders = _old_senders(conn, cutoff)
         for start in range(0, len(senders), 500):
@@ -86,11 +84,9 @@ def purge(older_than_days: int, engine: sa.engine.Engine | None = None) -> int:
                 ConversationSummary.__table__,
             ):
                 conn.execute(table.delete().where(table.c.sender_id.in_(chunk)))
-            for name in ("booking_requests", "handoff_requests"):
-                if name in others:
-                    table = others[name]
-                    _purge_handling(conn, name.split("_")[0], table, chunk)
-                    conn.execute(table.delete().where(table.c.conversation_id.in_(chunk)))
+            for kind, table in inbox.TABLES.items():
+                _purge_handling(conn, kind, table, chunk)
+                conn.execute(table.delete().where(table.c.conversation_id.in_(chunk)))
     return len(senders)
 
 

@@ -49,7 +49,7 @@ def conversations_csv(rows: Iterable[dict[str, Any]], tz: ZoneInfo) -> str:
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
     for row in rows:
-        started = dt.datetime.fromtimestamp(row["started_at"], tz).isoformat(timespec="seconds")
+        started = row["started_at"].astimezone(tz).isoformat(timespec="seconds")
         writer.writerow(
             _cell(value)
             for value in (
@@ -74,7 +74,7 @@ def training_example(text: str) -> str:
     return text.replace("[", "(").replace("]", ")").replace("{", "(").replace("}", ")")
 
 
-def nlu_yaml(engine: sa.engine.Engine, since: float | None = None) -> str:
+def nlu_yaml(engine: sa.engine.Engine, since: dt.datetime | None = None) -> str:
     """Corrections as Rasa 3 NLU training data, one block per intent, examples de-duplicated."""
     query = sa.select(corrections.c.corrected_intent, corrections.c.text).order_by(corrections.c.id)
     if since is not None:

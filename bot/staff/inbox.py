@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import time
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
@@ -21,6 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from bot.booking.models import BookingRequest, HandoffRequest
+from bot.db.types import as_utc, utcnow
 from bot.staff.models import RequestHandling, RequestStatusChange
 from bot.staff.summary import summaries
 
@@ -101,14 +101,10 @@ class InboxFilters:
         return urlencode([(k, v) for k, v in values.items() if v and (k, v) != ("page", "1")])
 
 
-def _as_utc(day_start: dt.datetime) -> dt.datetime:
-    return day_start.astimezone(dt.timezone.utc)
-
-
 def today_start(tz: ZoneInfo, now: dt.datetime | None = None) -> dt.datetime:
     """Midnight today in the clinic's time zone, in UTC (how request times are stored)."""
     local = (now or dt.datetime.now(tz)).astimezone(tz)
-    return _as_utc(dt.datetime.combine(local.date(), dt.time(), tzinfo=tz))
+    return as_utc(dt.datetime.combine(local.date(), dt.time(), tzinfo=tz))
 
 
 def _select_for(kind: str) -> sa.sql.Select:
@@ -267,7 +263,7 @@ def for_conversation(engine: sa.engine.Engine, sender_id: str) -> list[dict[str,
             ).scalars()
             found += [(kind, request_id) for request_id in ids]
     items = [request(engine, kind, request_id) for kind, request_id in found]
-    return sorted(filter(None, items), key=lambda item: (str(item["created_at"]), item["id"]))
+    return sorted(filter(None, items), key=lambda item: (item["created_at"], item["id"]))
 
 
 # --- changing the status ---------------------------------------------------------------------
@@ -333,7 +329,7 @@ def change_status(engine: sa.engine.Engine, change: Change, who: str) -> dict[st
                     to_status=change.to_status,
                     reason=change.reason if change.to_status == "closed" else None,
                     changed_by=who,
-                    changed_at=time.time(),
+                    changed_at=utcnow(),
                 )
             )
     except IntegrityError:  # someone else made the first change at the same moment
@@ -354,7 +350,7 @@ def _claim(conn: sa.engine.Connection, change: Change, who: str) -> bool:
     values = {
         "handled_by": who,
         "closed_reason": change.reason if change.to_status == "closed" else None,
-        "updated_at": time.time(),
+        "updated_at": utcnow(),
     }
     if change.version <= 0:
         conn.execute(

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
+from bot.db.types import as_utc
 from bot.settings import PROJECT_ROOT
 
 logger = logging.getLogger(__name__)
@@ -173,19 +174,12 @@ def ago(value: Any, now: dt.datetime | None = None) -> str:
 
 
 def as_datetime(value: Any) -> dt.datetime | None:
-    """Epoch seconds or a datetime (naive ones are UTC, as SQLite returns them) as aware UTC."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, (int, float)):
-        return dt.datetime.fromtimestamp(value, dt.timezone.utc)
-    if isinstance(value, str):
-        try:
-            value = dt.datetime.fromisoformat(value)
-        except ValueError:
-            return None
-    if isinstance(value, dt.datetime):
-        return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
-    return None
+    """A stored time as aware UTC, or None when there is none.
+
+    Every table stores :class:`bot.db.types.UTCDateTime` and transcripts convert Rasa's epoch
+    seconds when they read them, so anything but a datetime here means "no time".
+    """
+    return as_utc(value) if isinstance(value, dt.datetime) else None
 
 
 _US_PHONE = re.compile(r"^\+1(\d{3})(\d{3})(\d{4})$")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from bot.db import Base
+from bot.db.types import UTCDateTime
 
 # Rasa's SQLTrackerStore.SQLEvent, described for reading only (rasa/core/tracker_store.py).
 rasa_metadata = sa.MetaData()
@@ -35,9 +36,9 @@ class StaffUser(Base):
     role = sa.Column(sa.String(16), nullable=False, default="staff")
     active = sa.Column(sa.Boolean, nullable=False, default=True)
     failed_attempts = sa.Column(sa.Integer, nullable=False, default=0)
-    locked_until = sa.Column(sa.Float)  # epoch seconds; sign-in refused until then
-    created_at = sa.Column(sa.Float, nullable=False)
-    last_login_at = sa.Column(sa.Float)
+    locked_until = sa.Column(UTCDateTime)  # sign-in refused until then
+    created_at = sa.Column(UTCDateTime, nullable=False)
+    last_login_at = sa.Column(UTCDateTime)
 
 
 class StaffSession(Base):
@@ -50,8 +51,8 @@ class StaffSession(Base):
         sa.Integer, sa.ForeignKey("staff_users.id", ondelete="CASCADE"), nullable=False, index=True
     )
     csrf_token = sa.Column(sa.String(64), nullable=False)
-    created_at = sa.Column(sa.Float, nullable=False)
-    expires_at = sa.Column(sa.Float, nullable=False)
+    created_at = sa.Column(UTCDateTime, nullable=False)
+    expires_at = sa.Column(UTCDateTime, nullable=False)
 
 
 class AuditLog(Base):
@@ -60,7 +61,7 @@ class AuditLog(Base):
     __tablename__ = "audit_log"
 
     id = sa.Column(sa.Integer, primary_key=True)
-    at = sa.Column(sa.Float, nullable=False, index=True)
+    at = sa.Column(UTCDateTime, nullable=False, index=True)
     user_id = sa.Column(sa.Integer)
     user_email = sa.Column(sa.String(255))
     action = sa.Column(sa.String(64), nullable=False)
@@ -85,8 +86,8 @@ class ConversationSummary(Base):
     sender_id = sa.Column(sa.String(255), nullable=False, unique=True)
     channel = sa.Column(sa.String(16), nullable=False)  # web | sms | other
     input_channel = sa.Column(sa.String(64))
-    started_at = sa.Column(sa.Float, nullable=False)
-    last_at = sa.Column(sa.Float, nullable=False)
+    started_at = sa.Column(UTCDateTime, nullable=False)
+    last_at = sa.Column(UTCDateTime, nullable=False)
     first_question = sa.Column(sa.Text)
     turns = sa.Column(sa.Integer, nullable=False, default=0)
     topics = sa.Column(sa.Text)  # intents in order of first use, space separated
@@ -109,10 +110,10 @@ class ConversationReview(Base):
     sender_id = sa.Column(sa.String(255), primary_key=True)
     reviewed = sa.Column(sa.Boolean, nullable=False, default=False, index=True)
     reviewed_by = sa.Column(sa.String(255))
-    reviewed_at = sa.Column(sa.Float)
+    reviewed_at = sa.Column(UTCDateTime)
     notes = sa.Column(sa.Text)
     tags = sa.Column(sa.String(255))
-    updated_at = sa.Column(sa.Float)
+    updated_at = sa.Column(UTCDateTime)
 
 
 class IntentCorrection(Base):
@@ -127,7 +128,7 @@ class IntentCorrection(Base):
     original_intent = sa.Column(sa.String(255))
     corrected_intent = sa.Column(sa.String(255), nullable=False)
     corrected_by = sa.Column(sa.String(255))
-    corrected_at = sa.Column(sa.Float, nullable=False)
+    corrected_at = sa.Column(UTCDateTime, nullable=False)
 
 
 class StaffSyncState(Base):
@@ -137,7 +138,7 @@ class StaffSyncState(Base):
 
     id = sa.Column(sa.Integer, primary_key=True)
     last_event_id = sa.Column(sa.Integer, nullable=False, default=0)
-    updated_at = sa.Column(sa.Float)
+    updated_at = sa.Column(UTCDateTime)
 
 
 class RequestHandling(Base):
@@ -155,7 +156,7 @@ class RequestHandling(Base):
     version = sa.Column(sa.Integer, nullable=False, default=1)
     closed_reason = sa.Column(sa.String(32))
     handled_by = sa.Column(sa.String(255))
-    updated_at = sa.Column(sa.Float, nullable=False)
+    updated_at = sa.Column(UTCDateTime, nullable=False)
 
 
 class RequestStatusChange(Base):
@@ -171,4 +172,4 @@ class RequestStatusChange(Base):
     to_status = sa.Column(sa.String(32), nullable=False)
     reason = sa.Column(sa.String(32))
     changed_by = sa.Column(sa.String(255), nullable=False)
-    changed_at = sa.Column(sa.Float, nullable=False)
+    changed_at = sa.Column(UTCDateTime, nullable=False)

@@ -4,7 +4,7 @@
 * failed to store: the bot tried to send one and no reference came back (``booking_failed_keys``
   in the summary), and no request with that key was stored later;
 * abandoned: the booking form started, nothing was sent or failed, and the patient has been quiet
-  for :data:`ABANDONED_AFTER_SECONDS` (a form still being filled in is not abandoned yet).
+  for :data:`ABANDONED_AFTER` (a form still being filled in is not abandoned yet).
 
 Abandoned never overlaps the other two. A conversation can have both a sent request and a failed
 one (a second request that was lost), and then counts in both: each is something staff must know.
@@ -13,29 +13,27 @@ The dashboard counts sent *requests* (rows) and failed or abandoned *conversatio
 
 from __future__ import annotations
 
-import time
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 
+from bot.booking.models import BookingRequest
+from bot.db.types import utcnow
 from bot.staff.summary import summaries
 
-ABANDONED_AFTER_SECONDS = 30 * 60
+ABANDONED_AFTER = timedelta(minutes=30)
+bookings = BookingRequest.__table__
 
 
-def booking_expressions(tables: dict[str, sa.Table], now: float | None = None) -> dict[str, Any]:
+def booking_expressions(now: datetime | None = None) -> dict[str, Any]:
     """``sent``, ``failed`` and ``abandoned`` as SQL booleans over a summary row."""
     s = summaries.c
-    if "booking_requests" not in tables:
-        failed = s.booking_failed_keys.isnot(None)
-        sent: Any = sa.false()
-    else:
-        table = tables["booking_requests"]
-        own = table.c.conversation_id == s.sender_id
-        sent = sa.exists().where(own)
-        retried = sa.exists().where(own, s.booking_failed_keys.contains(table.c.idempotency_key))
-        failed = sa.and_(s.booking_failed_keys.isnot(None), sa.not_(retried))
-    quiet_since = (now if now is not None else time.time()) - ABANDONED_AFTER_SECONDS
+    own = bookings.c.conversation_id == s.sender_id
+    sent = sa.exists().where(own)
+    retried = sa.exists().where(own, s.booking_failed_keys.contains(bookings.c.idempotency_key))
+    failed = sa.and_(s.booking_failed_keys.isnot(None), sa.not_(retried))
+    quiet_since = (now or utcnow()) - ABANDONED_AFTER
     abandoned = sa.and_(
         s.has_booking.is_(True), s.last_at < quiet_since, sa.not_(sent), sa.not_(failed)
     )

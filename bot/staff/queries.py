@@ -1,14 +1,13 @@
 """What the staff pages show: the filtered conversation list, a transcript, the dashboard numbers.
 
 Everything reads the summary table (kept current by :mod:`bot.staff.summary`) and joins the
-other features' tables (bookings, handoffs, SMS opt-outs) only when they exist, so the staff app
-works in any order the features are deployed.
+other features' tables (bookings, handoffs, SMS opt-outs), which the migrations always create.
+Times are aware UTC datetimes (:class:`bot.db.types.UTCDateTime`); day boundaries are the clinic's.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,6 +16,8 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
+from bot.booking.models import BookingRequest, HandoffRequest
+from bot.sms.models import SmsOptOut
 from bot.staff.models import ConversationReview, IntentCorrection
 from bot.staff.outcomes import booking_expressions
 from bot.staff.summary import summaries
@@ -35,26 +36,9 @@ FLAG_LABELS = {
 CHANNELS = ("web", "sms")
 reviews = ConversationReview.__table__
 corrections = IntentCorrection.__table__
-
-_OPTIONAL = ("booking_requests", "handoff_requests", "sms_opt_outs")
-_optional_cache: dict[str, tuple[float, dict[str, sa.Table]]] = {}
-
-
-def optional_tables(engine: sa.engine.Engine) -> dict[str, sa.Table]:
-    """Other features' tables that exist in this database (re-checked every 30 seconds)."""
-    key = str(engine.url)
-    cached = _optional_cache.get(key)
-    if cached and cached[0] > time.monotonic():
-        return cached[1]
-    inspector = sa.inspect(engine)
-    metadata = sa.MetaData()
-    found = {
-        name: sa.Table(name, metadata, autoload_with=engine)
-        for name in _OPTIONAL
-        if inspector.has_table(name)
-    }
-    _optional_cache[key] = (time.monotonic() + 30, found)
-    return found
+bookings = BookingRequest.__table__
+handoffs = HandoffRequest.__table__
+opt_outs = SmsOptOut.__table__
 
 
 # --- filters -------------------------------------------------------------------------------
@@ -153,8 +137,9 @@ class ListFilters:
         }
 
 
-def _day_start(day: dt.date, tz: ZoneInfo) -> float:
-    return dt.datetime.combine(day, dt.time(), tzinfo=tz).timestamp()
+def day_start(day: dt.date, tz: ZoneInfo) -> dt.datetime:
+    """Midnight of ``day`` in the clinic's time zone, in UTC (how times are stored)."""
+    return dt.datetime.combine(day, dt.time(), tzinfo=tz).astimezone(dt.timezone.utc)
 
 
 def _like_pattern(text: str) -> str:
@@ -162,22 +147,14 @@ def _like_pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
-def flag_columns(engine: sa.engine.Engine) -> dict[str, sa.sql.ColumnElement]:
+def flag_columns() -> dict[str, sa.sql.ColumnElement]:
     """Each flag as a boolean SQL expression over the summary row (and other features' rows)."""
     s = summaries.c
-    tables = optional_tables(engine)
-    booking = booking_expressions(tables)
-    person = s.has_person
-    opted_out: sa.sql.ColumnElement = sa.false()
-    if "handoff_requests" in tables:
-        table = tables["handoff_requests"]
-        person = sa.or_(person, sa.exists().where(table.c.conversation_id == s.sender_id))
-    if "sms_opt_outs" in tables:
-        table = tables["sms_opt_outs"]
-        still_out = sa.or_(
-            table.c.opted_in_at.is_(None), table.c.opted_in_at < table.c.opted_out_at
-        )
-        opted_out = sa.exists().where(table.c.phone_e164 == s.sender_id, still_out)
+    booking = booking_expressions()
+    person = sa.or_(s.has_person, sa.exists().where(handoffs.c.conversation_id == s.sender_id))
+    o = opt_outs.c
+    still_out = sa.or_(o.opted_in_at.is_(None), o.opted_in_at < o.opted_out_at)
+    opted_out = sa.exists().where(o.phone_e164 == s.sender_id, still_out)
     return {
         "fallback": s.has_fallback,
         "emergency": s.has_emergency,
@@ -189,8 +166,8 @@ def flag_columns(engine: sa.engine.Engine) -> dict[str, sa.sql.ColumnElement]:
     }
 
 
-def filtered_select(engine: sa.engine.Engine, filters: ListFilters, tz: ZoneInfo) -> sa.sql.Select:
-    flags = flag_columns(engine)
+def filtered_select(filters: ListFilters, tz: ZoneInfo) -> sa.sql.Select:
+    flags = flag_columns()
     s = summaries.c
     query = sa.select(
         summaries,
@@ -207,9 +184,9 @@ def filtered_select(engine: sa.engine.Engine, filters: ListFilters, tz: ZoneInfo
     elif filters.reviewed == "no":
         query = query.where(sa.or_(reviews.c.reviewed.is_(None), reviews.c.reviewed.is_(False)))
     if filters.date_from:
-        query = query.where(s.started_at >= _day_start(filters.date_from, tz))
+        query = query.where(s.started_at >= day_start(filters.date_from, tz))
     if filters.date_to:
-        query = query.where(s.started_at < _day_start(filters.date_to + dt.timedelta(days=1), tz))
+        query = query.where(s.started_at < day_start(filters.date_to + dt.timedelta(days=1), tz))
     for word in filters.q.split():
         query = query.where(s.search_text.like(_like_pattern(word), escape="\\"))
     if filters.tag:
@@ -223,7 +200,7 @@ def list_page(
     engine: sa.engine.Engine, filters: ListFilters, tz: ZoneInfo, page_size: int
 ) -> tuple[list[dict[str, Any]], int]:
     """One page of conversations, newest first, and the number of matches."""
-    query = filtered_select(engine, filters, tz)
+    query = filtered_select(filters, tz)
     count_query = sa.select(sa.func.count()).select_from(
         query.with_only_columns(summaries.c.id).subquery()
     )
@@ -240,7 +217,7 @@ def list_page(
 
 def all_rows(engine: sa.engine.Engine, filters: ListFilters, tz: ZoneInfo, limit: int = 100000):
     query = (
-        filtered_select(engine, filters, tz)
+        filtered_select(filters, tz)
         .order_by(summaries.c.started_at.desc(), summaries.c.id.desc())
         .limit(limit)
     )
@@ -271,19 +248,6 @@ def review_for(engine: sa.engine.Engine, sender_id: str) -> dict[str, Any]:
     return dict(row) if row else {"reviewed": False, "notes": "", "tags": ""}
 
 
-def _epoch(value: Any) -> float | None:
-    if value is None:
-        return None
-    if isinstance(value, dt.datetime):
-        return (value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)).timestamp()
-    if isinstance(value, (int, float)):
-        return float(value)
-    try:
-        return _epoch(dt.datetime.fromisoformat(str(value)))
-    except ValueError:
-        return None
-
-
 def attach_requests(turns: list[dict[str, Any]], requests: list[dict[str, Any]]) -> None:
     """Put each booking/handoff row under the last turn that happened before it was created."""
     for turn in turns:
@@ -295,8 +259,8 @@ def attach_requests(turns: list[dict[str, Any]], requests: list[dict[str, Any]])
         for turn in turns:
             if (
                 turn["time"] is not None
-                and request["created_epoch"] is not None
-                and turn["time"] <= request["created_epoch"]
+                and request["created_at"] is not None
+                and turn["time"] <= request["created_at"]
             ):
                 target = turn
         target["requests"].append(request)
@@ -313,9 +277,9 @@ def dashboard(
     Booking figures come from what happened: requests stored in the period (sent), and
     conversations of the period whose request failed to store or whose form was abandoned.
     """
-    lower, upper = _day_start(start, tz), _day_start(end + dt.timedelta(days=1), tz)
+    lower, upper = day_start(start, tz), day_start(end + dt.timedelta(days=1), tz)
     s = summaries.c
-    flags = flag_columns(engine)
+    flags = flag_columns()
     query = sa.select(
         s.started_at,
         s.channel,
@@ -331,7 +295,7 @@ def dashboard(
     totals: Counter = Counter()
     with engine.connect() as conn:
         for row in conn.execute(query):
-            day = dt.datetime.fromtimestamp(row.started_at, tz).date()
+            day = row.started_at.astimezone(tz).date()
             per_day[day][row.channel] += 1
             topics.update((row.topics or "").split())
             totals["conversations"] += 1
@@ -340,7 +304,7 @@ def dashboard(
             totals["booking_failed"] += bool(row.booking_failed)
             totals["booking_abandoned"] += bool(row.booking_abandoned)
             totals["person"] += bool(row.person)
-        totals.update(_requests_stored(conn, engine, lower, upper))
+        totals.update(_requests_stored(conn, lower, upper))
     days = [start + dt.timedelta(days=offset) for offset in range((end - start).days + 1)]
     rate = totals["fallback"] / totals["conversations"] if totals["conversations"] else 0.0
     return {
@@ -352,21 +316,17 @@ def dashboard(
 
 
 def _requests_stored(
-    conn: sa.engine.Connection, engine: sa.engine.Engine, lower: float, upper: float
+    conn: sa.engine.Connection, lower: dt.datetime, upper: dt.datetime
 ) -> Counter:
-    """Booking and handoff requests stored between two epoch times."""
+    """Booking and handoff requests stored between two times."""
     found: Counter = Counter()
-    tables = optional_tables(engine)
-    bounds = [dt.datetime.fromtimestamp(value, dt.timezone.utc) for value in (lower, upper)]
-    for key, name in (("booking_sent", "booking_requests"), ("handoffs", "handoff_requests")):
-        if name in tables:
-            table = tables[name]
-            found[key] = (
-                conn.execute(
-                    sa.select(sa.func.count())
-                    .select_from(table)
-                    .where(table.c.created_at >= bounds[0], table.c.created_at < bounds[1])
-                ).scalar()
-                or 0
-            )
+    for key, table in (("booking_sent", bookings), ("handoffs", handoffs)):
+        found[key] = (
+            conn.execute(
+                sa.select(sa.func.count())
+                .select_from(table)
+                .where(table.c.created_at >= lower, table.c.created_at < upper)
+            ).scalar()
+            or 0
+        )
     return found

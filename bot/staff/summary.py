@@ -10,13 +10,13 @@ twice (two web workers, or re-reading a window) never double-counts.
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
 
+from bot.db.types import from_epoch, utcnow
 from bot.staff.models import ConversationSummary, StaffSyncState, events
 
 LOW_CONFIDENCE = 0.6
@@ -160,13 +160,14 @@ class _Summary:
 
     def values(self) -> dict[str, Any]:
         self._end_submit()
-        now = time.time()
+        now = utcnow()
         return {
             "sender_id": self.sender_id,
             "channel": channel_kind(self.input_channel, self.sender_id),
             "input_channel": self.input_channel,
-            "started_at": self.started_at if self.started_at is not None else now,
-            "last_at": self.last_at if self.last_at is not None else now,
+            # Rasa's event timestamps are epoch seconds; the summary holds UTC datetimes.
+            "started_at": from_epoch(self.started_at) or now,
+            "last_at": from_epoch(self.last_at) or now,
             "first_question": self.first_question,
             "turns": self.turns,
             "topics": " ".join(self.topics),
@@ -225,7 +226,7 @@ def _rebuild(conn: sa.engine.Connection, sender_ids: set[str]) -> None:
 def _watermark(conn: sa.engine.Connection) -> int:
     value = conn.execute(sa.select(sync_state.c.last_event_id).where(sync_state.c.id == 1)).scalar()
     if value is None:
-        conn.execute(sync_state.insert().values(id=1, last_event_id=0, updated_at=time.time()))
+        conn.execute(sync_state.insert().values(id=1, last_event_id=0, updated_at=utcnow()))
         return 0
     return int(value)
 
@@ -273,7 +274,7 @@ def _sync_batch(engine: sa.engine.Engine, reread: bool) -> int:
         conn.execute(
             sync_state.update()
             .where(sync_state.c.id == 1, sync_state.c.last_event_id < upper)
-            .values(last_event_id=upper, updated_at=time.time())
+            .values(last_event_id=upper, updated_at=utcnow())
         )
         return upper - last
 

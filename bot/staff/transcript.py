@@ -12,6 +12,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from bot.db.types import from_epoch
 from bot.staff.labels import choice_title, payload_intent, topic_label
 from bot.staff.models import IntentCorrection, events
 from bot.staff.summary import LOW_CONFIDENCE, user_intent
@@ -45,7 +46,7 @@ def transcript(engine: sa.engine.Engine, sender_id: str) -> list[dict[str, Any]]
                 turns.append(current)
             current = _patient_turn(row, data, offered, fixed.get(row.id))
             continue
-        current["time"] = current["time"] or row.timestamp
+        current["time"] = current["time"] or from_epoch(row.timestamp)
         if row.type_name == "bot":
             reply = _bot_reply(data)
             offered = {b["payload"]: b["title"] for b in reply.pop("offered")}
@@ -80,7 +81,7 @@ def _patient_turn(
     chose = payload_intent(text) is not None
     return {
         "event_id": row.id,
-        "time": row.timestamp,
+        "time": from_epoch(row.timestamp),
         "text": choice_title(text, offered) if chose else text,
         "chose": chose,
         "raw": text if chose else None,

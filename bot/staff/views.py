@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import time
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.templating import Jinja2Templates
 
+from bot.db.types import utcnow
 from bot.privacy import mask_contact, mask_contacts_in_text, mask_sender
 from bot.settings import PROJECT_ROOT
 from bot.staff import auth, exports, inbox, labels, queries, summary
@@ -45,10 +45,10 @@ def tz() -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
-def fmt_time(epoch: float | None, pattern: str = "%Y-%m-%d %H:%M") -> str:
-    if epoch is None:
-        return ""
-    return dt.datetime.fromtimestamp(epoch, tz()).strftime(pattern)
+def fmt_time(value: Any, pattern: str = "%Y-%m-%d %H:%M") -> str:
+    """A stored time in the clinic's time zone with ``pattern``; empty when there is none."""
+    moment = labels.as_datetime(value)
+    return "" if moment is None else moment.astimezone(tz()).strftime(pattern)
 
 
 def short_time(value: Any) -> str:
@@ -153,9 +153,7 @@ def export_csv(request: Request, identity: auth.StaffIdentity, form: FormData | 
 
 def export_nlu(request: Request, identity: auth.StaffIdentity, form: FormData | None) -> Response:
     since_day = queries._parse_date(request.query_params.get("since"))
-    since = (
-        dt.datetime.combine(since_day, dt.time(), tzinfo=tz()).timestamp() if since_day else None
-    )
+    since = queries.day_start(since_day, tz()) if since_day else None
     body = exports.nlu_yaml(auth.engine(), since)
     auth.audit(
         "export_nlu",
@@ -221,8 +219,6 @@ def _conversation_page(
         inbox.for_conversation(engine, row["sender_id"]),
         f"conversation:{conversation_id}",
     )
-    for item in requests:
-        item["created_epoch"] = queries._epoch(item.get("created_at"))
     queries.attach_requests(turns, requests)
     if not reveal:
         _mask_turns(turns)
@@ -282,10 +278,10 @@ def save_review(request: Request, identity: auth.StaffIdentity, form: FormData |
     values = {
         "reviewed": reviewed,
         "reviewed_by": identity.email if reviewed else None,
-        "reviewed_at": time.time() if reviewed else None,
+        "reviewed_at": utcnow() if reviewed else None,
         "notes": str(form.get("notes") or "")[:MAX_NOTES],
         "tags": tags,
-        "updated_at": time.time(),
+        "updated_at": utcnow(),
     }
     table = ConversationReview.__table__
     with engine.begin() as conn:
@@ -343,7 +339,7 @@ def correct_intent(
             "original_intent": original or event.intent_name,
             "corrected_intent": intent,
             "corrected_by": identity.email,
-            "corrected_at": time.time(),
+            "corrected_at": utcnow(),
         }
         updated = conn.execute(table.update().where(table.c.event_id == event_id).values(**values))
         if not updated.rowcount:

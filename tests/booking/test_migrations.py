@@ -3,21 +3,13 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
-from bot.db import Base, get_engine, models  # noqa: F401 - models registers every table
+from bot.db import get_engine
 from bot.db.migrate import alembic_config, upgrade
+from tests.support.schema import schema_differences
 
 OUR_TABLES = ("notification_outbox", "booking_requests", "handoff_requests")
-
-
-def _only_ours(name, type_, parent_names) -> bool:
-    """Other features' tables share the database; compare only this feature's."""
-    if type_ == "table":
-        return name in OUR_TABLES
-    return True
 
 
 def _check_schema(url: str) -> None:
@@ -32,15 +24,7 @@ def _check_schema(url: str) -> None:
         script = ScriptDirectory.from_config(alembic_config(url))
         applied = {rev.revision for rev in script.iterate_revisions(list(heads), "base")}
         assert "0101_bookings" in applied
-        ours = [table for table in Base.metadata.sorted_tables if table.name in OUR_TABLES]
-        metadata = sa.MetaData()
-        for table in ours:
-            table.to_metadata(metadata)
-        context = MigrationContext.configure(
-            connection, opts={"compare_type": True, "include_name": _only_ours}
-        )
-        differences = compare_metadata(context, metadata)
-    assert differences == []
+    assert schema_differences(engine, OUR_TABLES) == []
 
 
 def test_upgrade_creates_tables_on_fresh_sqlite(tmp_path) -> None:

@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from bot.db import get_engine
 from bot.db.migrate import upgrade
 from bot.settings import get_settings
-from bot.staff import auth, queries, views
+from bot.staff import auth, views
 
 from .eventgen import Turn, conversation, save_with_rasa
 
@@ -176,7 +176,6 @@ def reset_caches() -> None:
     get_settings.cache_clear()
     get_engine.cache_clear()
     auth.clear_caches()
-    queries._optional_cache.clear()
     views.known_intents.cache_clear()
 
 

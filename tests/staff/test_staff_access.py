@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import os
 import stat
-import time
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 from starlette.routing import Mount, Route
 
 from bot.db import get_engine
+from bot.db.types import utcnow
 from bot.staff import auth
 from bot.staff.config import SECRET_FILE_NAME
 
@@ -78,6 +79,13 @@ def test_cookie_is_secure_over_https(staff_db):
     assert "secure" in cookie
 
 
+def test_the_sign_in_email_ignores_case_and_spaces(client):
+    """Staff type their address as they like: "  Staff@MendPT.example " is the same account."""
+    assert sign_in(client, f"  {STAFF.upper()} ").status_code == 303
+    with pytest.raises(auth.StaffError):
+        auth.add_user(STAFF.title(), PASSWORD, "staff")  # one account per address, any case
+
+
 def test_wrong_password_is_refused(client):
     response = sign_in(client, STAFF, "not the password at all")
     assert response.status_code == 401
@@ -101,7 +109,7 @@ def test_pages_work_after_sign_in_and_not_after_sign_out(staff_client):
 
 def test_sessions_expire(staff_client):
     with get_engine().begin() as conn:
-        conn.execute(auth.sessions.update().values(expires_at=time.time() - 1))
+        conn.execute(auth.sessions.update().values(expires_at=utcnow() - timedelta(seconds=1)))
     response = staff_client.get("/staff/", follow_redirects=False)
     assert response.status_code == 303
     assert response.headers["location"].startswith("/staff/login")
@@ -158,12 +166,12 @@ def test_lock_out_after_five_failed_sign_ins(client):
         locked_until = conn.execute(
             sa.select(auth.users.c.locked_until).where(auth.users.c.email == email)
         ).scalar_one()
-    assert locked_until > time.time()
+    assert locked_until > utcnow()
     with get_engine().begin() as conn:  # fifteen minutes later
         conn.execute(
             auth.users.update()
             .where(auth.users.c.email == email)
-            .values(locked_until=time.time() - 1)
+            .values(locked_until=utcnow() - timedelta(seconds=1))
         )
     assert sign_in(client, email, PASSWORD).status_code == 303
     with get_engine().connect() as conn:

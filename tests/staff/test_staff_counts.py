@@ -137,7 +137,6 @@ def prepare(url: str) -> sa.engine.Engine:
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def engine(request, tmp_path) -> Iterator[sa.engine.Engine]:
-    queries._optional_cache.clear()
     if request.param == "sqlite":
         engine = prepare(f"sqlite:///{tmp_path / 'counts.db'}")
         yield engine
@@ -147,7 +146,6 @@ def engine(request, tmp_path) -> Iterator[sa.engine.Engine]:
         engine = prepare(url)
         yield engine
         engine.dispose()
-    queries._optional_cache.clear()
 
 
 def flagged(engine: sa.engine.Engine, flag: str) -> set[str]:

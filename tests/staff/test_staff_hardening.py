@@ -7,13 +7,14 @@ import csv
 import io
 import re
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
 
 from bot.db import get_engine
+from bot.db.types import utcnow
 from bot.staff import auth
 
 from .conftest import PASSWORD, YESTERDAY, conversation_id, csrf_of, sign_in
@@ -22,7 +23,7 @@ PARALLEL_GUESSES = 20
 ERROR = re.compile(r'<p class="error" role="alert">(.*?)</p>', re.DOTALL)
 
 
-def _locked_until(email: str) -> float | None:
+def _locked_until(email: str) -> datetime | None:
     with get_engine().connect() as conn:
         return conn.execute(
             sa.select(auth.users.c.locked_until).where(auth.users.c.email == email)
@@ -34,7 +35,7 @@ def _lock(email: str) -> None:
         conn.execute(
             auth.users.update()
             .where(auth.users.c.email == email)
-            .values(locked_until=time.time() + 900)
+            .values(locked_until=utcnow() + timedelta(minutes=15))
         )
 
 
@@ -61,7 +62,7 @@ def test_parallel_wrong_passwords_lock_the_account(staff_db):
     # Only as many passwords as the limit allows were checked; every other guess was refused.
     assert outcomes.count("wrong") == limit - 1
     assert outcomes.count("locked") == PARALLEL_GUESSES - limit + 1
-    assert _locked_until(email) > time.time()
+    assert _locked_until(email) > utcnow()
     assert auth.authenticate(email, PASSWORD) == (None, "locked")
 
 
@@ -84,7 +85,7 @@ def test_after_the_lock_expires_the_count_starts_again(staff_db):
         conn.execute(
             auth.users.update()
             .where(auth.users.c.email == email)
-            .values(failed_attempts=5, locked_until=time.time() - 1)
+            .values(failed_attempts=5, locked_until=utcnow() - timedelta(seconds=1))
         )
     assert auth.authenticate(email, "wrong password!!")[1] == "wrong"
     assert _locked_until(email) is None

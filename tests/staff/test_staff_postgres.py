@@ -22,15 +22,12 @@ from .conftest import SMS_PERSON, SMS_STOP, populate
 @pytest.fixture(scope="module")
 def pg_engine() -> Iterator[sa.engine.Engine]:
     with fresh_postgres_database("mend_test_staff") as url:
-        try:
-            upgrade(url)
-            populate(url)
-            engine = sa.create_engine(url)
-            summary.sync(engine)
-            yield engine
-            engine.dispose()
-        finally:
-            queries._optional_cache.clear()
+        upgrade(url)
+        populate(url)
+        engine = sa.create_engine(url)
+        summary.sync(engine)
+        yield engine
+        engine.dispose()
 
 
 def senders(engine, **filters) -> set[str]:
@@ -60,7 +57,7 @@ def test_booking_row_alone_sets_the_booking_flag(pg_engine):
     """A booking written by the booking feature counts even when no intent said so."""
     import datetime as dt
 
-    table = queries.optional_tables(pg_engine)["booking_requests"]
+    table = queries.bookings
     with pg_engine.begin() as conn:
         conn.execute(
             table.insert().values(
@@ -80,8 +77,7 @@ def test_booking_row_alone_sets_the_booking_flag(pg_engine):
 
 def test_parallel_wrong_passwords_lock_the_account_on_postgresql(pg_engine, monkeypatch):
     """The atomic attempt count holds on PostgreSQL too (row locks instead of SQLite's file lock)."""
-    import time
-
+    from bot.db.types import utcnow
     from bot.staff import auth
     from bot.staff.config import StaffConfig
 
@@ -100,5 +96,5 @@ def test_parallel_wrong_passwords_lock_the_account_on_postgresql(pg_engine, monk
         locked_until = conn.execute(
             sa.select(auth.users.c.locked_until).where(auth.users.c.email == email)
         ).scalar_one()
-    assert locked_until > time.time()
+    assert locked_until > utcnow()
     assert auth.authenticate(email, PASSWORD) == (None, "locked")

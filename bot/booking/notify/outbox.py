@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import smtplib
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 from typing import Any
 
@@ -22,6 +22,7 @@ from bot.booking.notify.messages import SIGNATURE_HEADER, build_email, sign, web
 from bot.booking.notify.settings import NotifySettings
 from bot.booking.store import row_to_dict, storage_unavailable
 from bot.db import session_scope
+from bot.db.types import as_utc, utcnow
 from bot.privacy import mask_contacts_in_text
 
 logger = logging.getLogger(__name__)
@@ -45,15 +46,6 @@ class DeliveryReport:
 
 class DeliveryError(RuntimeError):
     """A notifier failed; the message is safe to log and store (no personal data)."""
-
-
-def _utc(value: datetime | None) -> datetime | None:
-    """UTC, as every stored time is (SQLite compares times as text)."""
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        return value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc)
 
 
 def backoff(attempts: int) -> timedelta:
@@ -222,7 +214,7 @@ def deliver_pending(
 
     Raises :class:`bot.booking.store.StorageUnavailable` only if the database cannot be read.
     """
-    now = _utc(now) or datetime.now(timezone.utc)
+    now = as_utc(now) or utcnow()  # a naive ``now`` (tests, callers) is taken as UTC
     settings = settings or NotifySettings.from_env()
     report = DeliveryReport()
     if not settings.enabled:
