@@ -11,7 +11,7 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import knowledge
+from actions.common import knowledge, response_buttons
 from bot.booking import flow
 from bot.booking.contact import parse_contact
 from bot.booking.notify.worker import kick_delivery
@@ -59,19 +59,23 @@ def _validated(
 def ask_slot(
     dispatcher: CollectingDispatcher,
     tracker: Tracker,
-    question: str | None = None,
+    domain: dict[str, Any],
+    response: str,
     buttons: list[dict[str, str]] | None = None,
-    response: str | None = None,
+    **values: Any,
 ) -> list[EventType]:
-    """Ask for a slot: the pending problem ("that number has 9 digits...") or the question."""
+    """Ask for a slot: the question (``response`` with ``values``), or instead the pending
+    problem ("that number has 9 digits...") with the question's buttons.
+
+    ``buttons`` are added to the response's own (choices built from data, like the clinics).
+    """
     problem = tracker.get_slot(PROBLEM_SLOT)
     if problem:
-        dispatcher.utter_message(text=problem, buttons=buttons or [])
-    elif response:
-        dispatcher.utter_message(response=response, buttons=buttons or [])
-    else:
-        dispatcher.utter_message(text=question, buttons=buttons or [])
-    return [SlotSet(PROBLEM_SLOT, None)] if problem else []
+        buttons = [*response_buttons(domain, response), *(buttons or [])]
+        dispatcher.utter_message(text=problem, buttons=buttons)
+        return [SlotSet(PROBLEM_SLOT, None)]
+    dispatcher.utter_message(response=response, buttons=buttons or [], **values)
+    return []
 
 
 def _answering(tracker: Tracker, slot: str) -> flow.Reading | None:
@@ -104,7 +108,7 @@ class ActionBookAppointment(Action):
             {**slots, "booking_reference": tracker.get_slot("booking_reference")}
         ):
             # A question at the summary, then "yes": go back to the same request, not a blank one.
-            dispatcher.utter_message(text="Let's finish the request you started.")
+            dispatcher.utter_message(response="utter_booking_resume")
             return []
         events: list[EventType] = _booking_reset()
         events.append(SlotSet("booking_key", uuid.uuid4().hex))
@@ -208,7 +212,7 @@ class ActionAskBookingName(Action):
         return "action_ask_booking_name"
 
     def run(self, dispatcher, tracker: Tracker, domain) -> list[EventType]:
-        return ask_slot(dispatcher, tracker, response="utter_ask_booking_name")
+        return ask_slot(dispatcher, tracker, domain, "utter_ask_booking_name")
 
 
 class ActionAskBookingContact(Action):
@@ -216,10 +220,14 @@ class ActionAskBookingContact(Action):
         return "action_ask_booking_contact"
 
     def run(self, dispatcher, tracker: Tracker, domain) -> list[EventType]:
-        text, buttons = flow.contact_question(tracker.get_latest_input_channel(), tracker.sender_id)
         if tracker.get_slot(PROBLEM_SLOT) == flow.SMS_OTHER_NUMBER:
-            buttons = []  # they said no to the number they text from: don't offer it again
-        return ask_slot(dispatcher, tracker, text, buttons)
+            # They said no to the number they text from: asked in other words, not offered again.
+            dispatcher.utter_message(response="utter_ask_booking_contact_other")
+            return [SlotSet(PROBLEM_SLOT, None)]
+        response, values = flow.contact_question(
+            tracker.get_latest_input_channel(), tracker.sender_id
+        )
+        return ask_slot(dispatcher, tracker, domain, response, **values)
 
 
 class ActionAskBookingLocation(Action):
@@ -228,7 +236,7 @@ class ActionAskBookingLocation(Action):
 
     def run(self, dispatcher, tracker: Tracker, domain) -> list[EventType]:
         buttons = flow.location_buttons(knowledge().clinic)
-        return ask_slot(dispatcher, tracker, "Which clinic would you prefer?", buttons)
+        return ask_slot(dispatcher, tracker, domain, "utter_ask_booking_location", buttons)
 
 
 class ActionAskBookingConfirm(Action):
@@ -274,12 +282,17 @@ class ActionSubmitBooking(Action):
             stored = submit_booking(draft, idempotency_key=tracker.get_slot("booking_key"))
         except StorageUnavailable:
             logger.error("booking request not stored: database unavailable")
-            dispatcher.utter_message(text=flow.not_saved_text(clinic))
+            dispatcher.utter_message(
+                response="utter_booking_not_saved",
+                clinic_name=clinic.name,
+                clinic_phone=clinic.phone,
+            )
             # Back to the summary with its buttons, so "Confirm" can be tapped again.
             return [SlotSet(flow.CONFIRM_SLOT, None), FollowupAction("booking_form")]
         if stored.created:
             kick_delivery()
-        dispatcher.utter_message(text=flow.confirmation_text(stored.reference, clinic))
+        response, values = flow.confirmation(stored.reference, clinic)
+        dispatcher.utter_message(response=response, **values)
         # The answers are with the clinic now; they are not kept in the conversation to be shown
         # (or changed) again, and a new booking starts from a blank form with a new key.
         return [
@@ -304,15 +317,9 @@ class ActionAskBookingChange(Action):
 
     def run(self, dispatcher, tracker: Tracker, domain) -> list[EventType]:
         if not tracker.get_slot("booking_key"):
-            dispatcher.utter_message(
-                text="There's no appointment request in progress to change. To change an "
-                "appointment you already have, please call the clinic; or start a new request.",
-                buttons=[{"title": "Request an appointment", "payload": "/book_appointment"}],
-            )
+            dispatcher.utter_message(response="utter_no_booking_to_change")
             return []
-        dispatcher.utter_message(
-            text="What would you like to change?", buttons=flow.change_buttons()
-        )
+        dispatcher.utter_message(response="utter_ask_booking_change", buttons=flow.change_buttons())
         return []
 
 

@@ -15,9 +15,10 @@ from actions.common import knowledge, send
 from bot.booking import flow
 from bot.booking.contact import display_contact
 from bot.booking.flow import SMS_CHANNEL
+from bot.booking.notify.messages import HANDOFF_REASON
 from bot.booking.notify.worker import kick_delivery
 from bot.booking.store import StorageUnavailable, make_idempotency_key, record_handoff
-from bot.replies import clinic_phone_line, locations_messages
+from bot.replies import handoff_phone_line, locations_messages
 
 logger = logging.getLogger(__name__)
 
@@ -88,9 +89,7 @@ class ActionAskHandoffContact(Action):
         return "action_ask_handoff_contact"
 
     def run(self, dispatcher, tracker: Tracker, domain) -> list[dict[str, Any]]:
-        return ask_slot(
-            dispatcher, tracker, response="utter_ask_handoff_contact", buttons=SKIP_BUTTON
-        )
+        return ask_slot(dispatcher, tracker, domain, "utter_ask_handoff_contact")
 
 
 class ActionHandoffSubmit(Action):
@@ -104,9 +103,6 @@ class ActionHandoffSubmit(Action):
         contact = None if contact == HANDOFF_SKIPPED else contact
         _record_and_tell(dispatcher, tracker, contact)
         return [SlotSet(HANDOFF_SLOT, None)]
-
-
-SKIP_BUTTON = [{"title": "Just give me the number", "payload": "/deny"}]
 
 
 def handoff_answer(reading: flow.Reading) -> str:
@@ -129,12 +125,12 @@ def _record_and_tell(
 ) -> None:
     """Store the request once per conversation and day; say "they'll contact you" only if so."""
     clinic = knowledge().clinic
-    phone_line = _lower_first(clinic_phone_line(clinic))
+    phone_line = handoff_phone_line(clinic)
     try:
         stored = record_handoff(
             conversation_id=tracker.sender_id,
             channel=tracker.get_latest_input_channel() or "unknown",
-            reason="Patient asked to talk to a person",
+            reason=HANDOFF_REASON,
             contact_value=contact,
             # One request per conversation and day: asking twice is the same request.
             idempotency_key=make_idempotency_key(
@@ -158,10 +154,6 @@ def _record_and_tell(
         dispatcher.utter_message(
             response="utter_handoff_no_contact", reference=stored.reference, phone_line=phone_line
         )
-
-
-def _lower_first(text: str) -> str:
-    return text[:1].lower() + text[1:]
 
 
 class ActionManageAppointment(Action):

@@ -24,6 +24,12 @@ def send(dispatcher: CollectingDispatcher, messages: Iterable[dict[str, Any]]) -
             dispatcher.utter_message(text=message.get("text"), buttons=message.get("buttons", []))
 
 
+def response_buttons(domain: dict[str, Any], response: str) -> list[dict[str, Any]]:
+    """The buttons of a domain.yml response, to offer again with a re-ask said in other words."""
+    variations = (domain or {}).get("responses", {}).get(response) or [{}]
+    return list(variations[0].get("buttons") or [])
+
+
 def safety_note(tracker: Tracker) -> list[dict[str, Any]]:
     """The one-line "If you ever have ..." the safety net adds for a denied or someone else's
     red flag ("no fever", "my son has a fever"), as a message to send after the answer."""

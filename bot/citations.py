@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.knowledge import KnowledgeBase, Source
+from bot.knowledge import KnowledgeBase, Source, message
 
 CITATION_TEXT_PREFIX = "Sources:"
 
@@ -32,10 +32,10 @@ def _initialled(full_name: str) -> str:
 def source_links(source: Source) -> list[tuple[str, str]]:
     """(label, url) pairs for a source, most authoritative first."""
     links = [
-        ("DOI", source.doi_url),
-        ("PubMed", source.pubmed_url),
-        ("Full text (PMC)", source.pmc_url),
-        ("Read the post", source.url),
+        (message("citations.doi"), source.doi_url),
+        (message("citations.pubmed"), source.pubmed_url),
+        (message("citations.pmc"), source.pmc_url),
+        (message("citations.post"), source.url),
     ]
     return [(label, url) for label, url in links if url]
 

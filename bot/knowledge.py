@@ -10,6 +10,7 @@ the sources then fails at start-up, next to the quote it must match, instead of 
 
 from __future__ import annotations
 
+import string
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -318,6 +319,7 @@ def load_knowledge(settings: Settings | None = None) -> KnowledgeBase:
                     f"topic '{related}'"
                 )
     clinic = load_clinic(directory / "clinic.yml", settings)
+    load_messages(directory / MESSAGES_FILE)  # checked at start-up with the rest
     return KnowledgeBase(topics=topics, sources=sources, clinic=clinic)
 
 
@@ -325,3 +327,160 @@ def load_knowledge(settings: Settings | None = None) -> KnowledgeBase:
 def get_knowledge() -> KnowledgeBase:
     """The process-wide knowledge base, loaded and validated once."""
     return load_knowledge()
+
+
+# --- the words the bot's own code says (messages.yml) -----------------------------------------
+
+MESSAGES_FILE = "messages.yml"
+_NAME, _COUNT, _CHARS = ("name",), ("count",), ("characters",)
+# Every field of messages.yml and the placeholders the code fills in it: the file must have each
+# field, and may use only these placeholders (the code would fail on any other at a patient's turn).
+MESSAGE_FIELDS: dict[str, tuple[str, ...]] = {
+    "channels.sorry": (),
+    "channels.empty": (),
+    "channels.too_long": ("length", "limit"),
+    "booking.summary_intro": (),
+    "booking.summary_question": (),
+    "booking.not_given": (),
+    **{
+        f"booking.labels.{slot}": ()
+        for slot in (
+            "booking_name",
+            "booking_contact",
+            "booking_location",
+            "booking_times",
+            "booking_reason",
+        )
+    },
+    "booking.buttons.confirm": (),
+    "booking.buttons.change": (),
+    "booking.buttons.discard": (),
+    "booking.summary_unclear": (),
+    "booking.what_to_change": (),
+    "booking.name_missing": (),
+    "booking.name_too_long": (),
+    "booking.contact_missing": (),
+    "booking.location_unknown": ("names",),
+    "booking.or": (),
+    "contact.empty": (),
+    "contact.phone_empty": (),
+    "contact.phone_seven_digits": (),
+    "contact.phone_one_digit": _COUNT,
+    "contact.phone_digits": _COUNT,
+    "contact.phone_one_digit_after_plus_one": _COUNT,
+    "contact.phone_digits_after_plus_one": _COUNT,
+    "contact.phone_extension": (),
+    "contact.phone_letters": (),
+    "contact.phone_characters": _CHARS,
+    "contact.phone_not_us": (),
+    "contact.area_code_start": ("area", "first"),
+    "contact.area_code_n11": ("area",),
+    "contact.exchange_start": ("exchange", "first"),
+    "contact.email_empty": (),
+    "contact.email_space": (),
+    "contact.email_no_at": (),
+    "contact.email_many_at": (),
+    "contact.email_no_local": (),
+    "contact.email_no_domain": (),
+    "contact.email_too_long": (),
+    "contact.local_too_long": (),
+    "contact.local_characters": _CHARS,
+    "contact.local_dots": (),
+    "contact.domain_no_dot": ("domain",),
+    "contact.domain_characters": ("domain",),
+    "contact.domain_ending": ("ending",),
+    "replies.book_button": (),
+    "replies.human_button": (),
+    **{
+        f"replies.intent_labels.{intent}": ()
+        for intent in (
+            "book_appointment",
+            "talk_to_human",
+            "clinic_locations",
+            "ask_sources",
+            "emergency_symptoms",
+        )
+    },
+    "replies.next_steps": (),
+    "replies.sources_all": (),
+    "replies.sources_one": ("title",),
+    "replies.study_note": ("design",),
+    "replies.phone_line": ("clinic_name", "clinic_phone"),
+    "replies.phone_line_hours": ("clinic_name", "clinic_phone", "hours"),
+    "replies.locations_intro": ("clinic_name",),
+    "replies.location": (*_NAME, "city"),
+    "replies.location_address": (*_NAME, "city", "address"),
+    "replies.hours_unknown": (),
+    "replies.book_online": ("booking_url",),
+    "replies.clarify": (),
+    "replies.second_miss": ("phone_line",),
+    "citations.doi": (),
+    "citations.pubmed": (),
+    "citations.pmc": (),
+    "citations.post": (),
+    "sms.numbered_intro": (),
+    "sms.choice": ("number", "title"),
+    "sms.one_choice": ("choice",),
+    "sms.choices": ("choices", "last"),
+    "sms.source_link": (*_NAME, "url"),
+    "sms.source": _NAME,
+}
+
+
+@dataclass(frozen=True)
+class Messages:
+    """The texts of messages.yml by dotted field ("booking.name_missing"), checked at load."""
+
+    texts: dict[str, str]
+
+    def text(self, field: str, **values: Any) -> str:
+        """The text of ``field`` with its placeholders filled from ``values``."""
+        return self.texts[field].format(**values)
+
+    def section(self, prefix: str) -> dict[str, str]:
+        """The texts under ``prefix`` ("booking.labels") by their last key, in file order."""
+        start = prefix + "."
+        return {
+            key[len(start) :]: text for key, text in self.texts.items() if key.startswith(start)
+        }
+
+
+def _placeholders(text: str, where: str) -> set[str]:
+    try:
+        return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+    except ValueError as error:  # an unmatched { or }
+        raise KnowledgeError(
+            f"{where}: {error} (write braces only around a placeholder)"
+        ) from error
+
+
+def load_messages(path: Path) -> Messages:
+    """Every field of MESSAGE_FIELDS from ``path``, or a KnowledgeError naming file and field."""
+    content = read_yaml(path)
+    texts: dict[str, str] = {}
+    for field, allowed in MESSAGE_FIELDS.items():
+        value: Any = content
+        for key in field.split("."):
+            value = value.get(key) if isinstance(value, dict) else None
+        if not isinstance(value, str) or not value.strip():
+            raise KnowledgeError(f"{path}: missing required field '{field}'")
+        text = " ".join(value.split())
+        unknown = sorted(_placeholders(text, f"{path}: {field}") - set(allowed))
+        if unknown:
+            raise KnowledgeError(
+                f"{path}: {field} uses unknown placeholder(s) {unknown}; "
+                f"it may use {sorted(allowed) or 'none'}"
+            )
+        texts[field] = text
+    return Messages(texts)
+
+
+@lru_cache(maxsize=1)
+def get_messages() -> Messages:
+    """The process-wide messages, loaded and validated once."""
+    return load_messages(get_settings().knowledge_dir / MESSAGES_FILE)
+
+
+def message(field: str, **values: Any) -> str:
+    """The text of a messages.yml field, filled: ``message("contact.phone_digits", count=9)``."""
+    return get_messages().text(field, **values)

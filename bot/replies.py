@@ -1,7 +1,9 @@
 """What the bot says for each kind of turn, built from the knowledge base.
 
 Each function returns a list of messages (dicts with ``text``, ``buttons`` and/or ``custom``) that
-an action hands to Rasa's dispatcher unchanged, so the wording can be tested without Rasa.
+an action hands to Rasa's dispatcher unchanged, so the wording can be tested without Rasa. The
+words are data (``replies`` in data/knowledge/messages.yml); this module puts them around the
+knowledge base's topics, sources and clinic details.
 """
 
 from __future__ import annotations
@@ -9,27 +11,24 @@ from __future__ import annotations
 from typing import Any
 
 from bot.citations import all_sources, citation_payload, citation_text
-from bot.knowledge import Clinic, KnowledgeBase, Topic
+from bot.knowledge import Clinic, KnowledgeBase, Topic, get_messages, message
 
 Message = dict[str, Any]
 
-BOOK_BUTTON = {"title": "Request an appointment", "payload": "/book_appointment"}
-HUMAN_BUTTON = {"title": "Talk to a person", "payload": "/talk_to_human"}
-SOURCES_BUTTON = {"title": "Where is this from?", "payload": "/ask_sources"}
 
-# Button labels for intents that are not health topics (topics use their own titles).
-INTENT_LABELS = {
-    "book_appointment": "Request an appointment",
-    "talk_to_human": "Talk to a person",
-    "clinic_locations": "Clinic locations",
-    "ask_sources": "Where your answers come from",
-    "emergency_symptoms": "Warning signs that need urgent care",
-}
+def book_button() -> dict[str, str]:
+    return {"title": message("replies.book_button"), "payload": "/book_appointment"}
+
+
+def human_button() -> dict[str, str]:
+    return {"title": message("replies.human_button"), "payload": "/talk_to_human"}
 
 
 def topic_button(knowledge: KnowledgeBase, intent: str) -> dict[str, str] | None:
+    """A button for a topic (its title) or another intent (its label in messages.yml)."""
     topic = knowledge.topic(intent)
-    title = topic.title if topic else INTENT_LABELS.get(intent)
+    labels = get_messages().section("replies.intent_labels")
+    title = topic.title if topic else labels.get(intent)
     return {"title": title, "payload": f"/{intent}"} if title else None
 
 
@@ -43,8 +42,8 @@ def answer_messages(
     sources = knowledge.sources_of(topic)
     text = topic.answer if not topic.details else f"{topic.answer}\n\n{topic.details}"
     buttons = [b for b in (topic_button(knowledge, r) for r in topic.related) if b]
-    if BOOK_BUTTON not in buttons:
-        buttons.append(BOOK_BUTTON)
+    if book_button() not in buttons:
+        buttons.append(book_button())
     messages = [
         {"text": text},
         {"text": citation_text(sources)},
@@ -53,7 +52,7 @@ def answer_messages(
     if offer_next_steps:
         messages.append(
             {
-                "text": "Would you like to request an appointment, or ask something else?",
+                "text": message("replies.next_steps"),
                 "buttons": buttons,
             }
         )
@@ -64,18 +63,17 @@ def sources_messages(knowledge: KnowledgeBase, last_topic: Topic | None) -> list
     """``ask_sources``: the sources of the last answer, or everything the bot draws on."""
     if last_topic is None:
         sources = all_sources(knowledge)
-        intro = (
-            "Everything I say comes from these sources. Answers about back pain come from the "
-            "clinic's blog post and the study it cites. Warning signs come from an expert guide "
-            "and the NHS."
-        )
+        intro = message("replies.sources_all")
         answer_id = None
     else:
         sources = knowledge.sources_of(last_topic)
-        intro = f'My answer to "{last_topic.title}" comes from:'
+        intro = message("replies.sources_one", title=last_topic.title)
         answer_id = last_topic.id
     study_note = next((s.design for s in sources if s.design), None)
-    text = intro if not study_note else f"{intro}\n\nAbout the study: {study_note}."
+    if study_note:
+        text = f"{intro}\n\n{message('replies.study_note', design=study_note)}"
+    else:
+        text = intro
     return [
         {"text": text},
         {"text": citation_text(sources)},
@@ -84,48 +82,48 @@ def sources_messages(knowledge: KnowledgeBase, last_topic: Topic | None) -> list
 
 
 def clinic_phone_line(clinic: Clinic) -> str:
-    line = f"Call {clinic.name} at {clinic.phone}"
-    return f"{line} ({clinic.hours})" if clinic.hours else line
+    """ "Call Mend Physical Therapy at (303) 555-0100 (Mon-Fri 7am-7pm)": hours if known."""
+    if clinic.hours:
+        return message(
+            "replies.phone_line_hours",
+            clinic_name=clinic.name,
+            clinic_phone=clinic.phone,
+            hours=clinic.hours,
+        )
+    return message("replies.phone_line", clinic_name=clinic.name, clinic_phone=clinic.phone)
+
+
+def handoff_phone_line(clinic: Clinic) -> str:
+    """The phone line inside a sentence ("If you'd rather not wait, call ..."): lower case first."""
+    line = clinic_phone_line(clinic)
+    return line[:1].lower() + line[1:]
 
 
 def locations_messages(clinic: Clinic) -> list[Message]:
     places = []
     for location in clinic.locations:
-        detail = f": {location.address}" if location.address else ""
-        places.append(f"- {location.name} ({location.city}){detail}")
-    text = f"{clinic.name} has clinics in:\n" + "\n".join(places)
+        values = {"name": location.name, "city": location.city}
+        if location.address:
+            places.append(message("replies.location_address", **values, address=location.address))
+        else:
+            places.append(message("replies.location", **values))
+    text = message("replies.locations_intro", clinic_name=clinic.name) + "\n" + "\n".join(places)
     if not clinic.hours:
-        text += "\n\nI don't know the opening hours. The front desk can tell you."
+        text += "\n\n" + message("replies.hours_unknown")
     text += f"\n\n{clinic_phone_line(clinic)}."
     if clinic.booking_url:
-        text += f" You can also book online: {clinic.booking_url}"
-    return [{"text": text, "buttons": [BOOK_BUTTON, HUMAN_BUTTON]}]
+        text += " " + message("replies.book_online", booking_url=clinic.booking_url)
+    return [{"text": text, "buttons": [book_button(), human_button()]}]
 
 
 def clarify_messages(knowledge: KnowledgeBase, candidates: list[str]) -> list[Message]:
     """First miss: offer the closest topics as buttons instead of guessing."""
     buttons = [b for b in (topic_button(knowledge, intent) for intent in candidates) if b][:3]
-    buttons.append(HUMAN_BUTTON)
-    return [
-        {
-            "text": (
-                "Sorry, I'm not sure I understood. I answer questions in English about low back "
-                "pain and the hips, and help you book or reach the clinic. Did you mean one of these?"
-            ),
-            "buttons": buttons,
-        }
-    ]
+    buttons.append(human_button())
+    return [{"text": message("replies.clarify"), "buttons": buttons}]
 
 
 def second_miss_messages(clinic: Clinic) -> list[Message]:
     """Second miss in a row: stop guessing and offer a person or booking."""
-    return [
-        {
-            "text": (
-                "I'm still not sure what you need, and I'd rather not guess. "
-                f"{clinic_phone_line(clinic)} to talk to a person, or I can help you request an "
-                "appointment."
-            ),
-            "buttons": [HUMAN_BUTTON, BOOK_BUTTON],
-        }
-    ]
+    text = message("replies.second_miss", phone_line=clinic_phone_line(clinic))
+    return [{"text": text, "buttons": [human_button(), book_button()]}]

@@ -12,10 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.knowledge import message
 from bot.privacy import mask_email, mask_phone
-
-PHONE_EXAMPLE = "303-555-0100"
-EMAIL_EXAMPLE = "jane@example.com"
 
 # Characters people put inside phone numbers that carry no meaning.
 _PHONE_SEPARATORS = set(" \t-.()/")
@@ -52,7 +50,14 @@ _EMAIL_LEAD_INS = {
 
 
 class ContactError(ValueError):
-    """A phone number or email the clinic could not use; ``str()`` is the re-ask for the patient."""
+    """A phone number or email the clinic could not use; ``str()`` is the re-ask for the patient.
+
+    Made from a field of ``contact`` in data/knowledge/messages.yml and the values it names.
+    """
+
+    def __init__(self, field: str, **values: object) -> None:
+        super().__init__(message(f"contact.{field}", **values))
+        self.field = field
 
 
 @dataclass(frozen=True)
@@ -71,17 +76,10 @@ class Contact:
 
 
 def _digit_count_error(count: int, after_plus_one: bool = False) -> ContactError:
-    where = " after +1" if after_plus_one else ""
-    if count < 10 and count == 7 and not after_plus_one:
-        return ContactError(
-            f"That phone number has 7 digits; I also need the area code. A US number has 10 "
-            f"digits (like {PHONE_EXAMPLE}). Please try again."
-        )
-    noun = "digit" if count == 1 else "digits"
-    return ContactError(
-        f"That phone number has {count} {noun}{where}; a US number has 10 "
-        f"(like {PHONE_EXAMPLE}). Please try again."
-    )
+    if count == 7 and not after_plus_one:
+        return ContactError("phone_seven_digits")
+    field = "phone_one_digit" if count == 1 else "phone_digits"
+    return ContactError(field + ("_after_plus_one" if after_plus_one else ""), count=count)
 
 
 def normalize_us_phone(text: str) -> str:
@@ -95,35 +93,20 @@ def normalize_us_phone(text: str) -> str:
     if raw.lower().startswith("tel:"):
         raw = raw[4:].strip()
     if not raw:
-        raise ContactError(
-            f"I didn't catch a phone number. Please type a US number like {PHONE_EXAMPLE}."
-        )
+        raise ContactError("phone_empty")
     if _EXTENSION.search(raw) and _EXTENSION.sub("", raw).strip():
-        raise ContactError(
-            "Please leave out the extension and send just the 10-digit number "
-            f"(like {PHONE_EXAMPLE}); the clinic will ask for the extension if needed."
-        )
+        raise ContactError("phone_extension")
     if any(ch.isalpha() for ch in raw):
-        raise ContactError(
-            "That phone number has letters in it. Please type just the digits, "
-            f"like {PHONE_EXAMPLE}."
-        )
+        raise ContactError("phone_letters")
     has_plus = raw.startswith("+")
     body = raw[1:] if has_plus else raw
     odd = sorted({ch for ch in body if not ch.isdigit() and ch not in _PHONE_SEPARATORS})
     if odd:
-        shown = " ".join(odd)
-        raise ContactError(
-            f"That phone number has characters I can't use ({shown}). Please type just the "
-            f"digits, like {PHONE_EXAMPLE}."
-        )
+        raise ContactError("phone_characters", characters=" ".join(odd))
     digits = "".join(ch for ch in body if ch.isdigit())
     if has_plus:
         if not digits.startswith("1"):
-            raise ContactError(
-                "I can only take US phone numbers (starting +1). Please give a US number "
-                "or an email address instead."
-            )
+            raise ContactError("phone_not_us")
         national = digits[1:]
         if len(national) != 10:
             raise _digit_count_error(len(national), after_plus_one=True)
@@ -141,20 +124,11 @@ def _check_nanp(national: str) -> None:
     """Reject area codes and exchanges no US number can have (usually a typo)."""
     area, exchange = national[:3], national[3:6]
     if area[0] in "01":
-        raise ContactError(
-            f"That phone number's area code ({area}) starts with {area[0]}, and US area codes "
-            f"can't. Please check it and try again (like {PHONE_EXAMPLE})."
-        )
+        raise ContactError("area_code_start", area=area, first=area[0])
     if area[1:] == "11":
-        raise ContactError(
-            f"{area} isn't a US area code. Please check the number and try again "
-            f"(like {PHONE_EXAMPLE})."
-        )
+        raise ContactError("area_code_n11", area=area)
     if exchange[0] in "01":
-        raise ContactError(
-            f"In that phone number the three digits after the area code ({exchange}) start "
-            f"with {exchange[0]}, which US numbers can't. Please check it and try again."
-        )
+        raise ContactError("exchange_start", exchange=exchange, first=exchange[0])
 
 
 # --- email addresses -----------------------------------------------------------------------
@@ -173,58 +147,34 @@ def normalize_email(text: str) -> str:
     if raw.startswith("<") and raw.endswith(">"):
         raw = raw[1:-1].strip()
     if not raw:
-        raise ContactError(
-            f"I didn't catch an email address. Please type one like {EMAIL_EXAMPLE}."
-        )
+        raise ContactError("email_empty")
     if any(ch.isspace() for ch in raw):
-        raise ContactError(
-            "That email address has a space in it. Please type it without spaces, "
-            f"like {EMAIL_EXAMPLE}."
-        )
+        raise ContactError("email_space")
     at_count = raw.count("@")
     if at_count == 0:
-        raise ContactError(
-            f"That email address is missing the @. Please type it like {EMAIL_EXAMPLE}."
-        )
+        raise ContactError("email_no_at")
     if at_count > 1:
-        raise ContactError(
-            "That email address has more than one @; it should have exactly one, "
-            f"like {EMAIL_EXAMPLE}. Please try again."
-        )
+        raise ContactError("email_many_at")
     local, domain = raw.split("@")
     if not local:
-        raise ContactError(
-            "That email address is missing the part before @ (like jane in "
-            f"{EMAIL_EXAMPLE}). Please try again."
-        )
+        raise ContactError("email_no_local")
     if not domain:
-        raise ContactError(
-            "That email address is missing the part after @ (like example.com in "
-            f"{EMAIL_EXAMPLE}). Please try again."
-        )
+        raise ContactError("email_no_domain")
     _check_local(local)
     domain = _check_domain(domain)
     if len(local) + 1 + len(domain) > 254:
-        raise ContactError("That email address is too long to be real. Please check it.")
+        raise ContactError("email_too_long")
     return f"{local}@{domain}"
 
 
 def _check_local(local: str) -> None:
     if len(local) > 64:
-        raise ContactError(
-            "The part of that email address before @ is too long to be real. Please check it."
-        )
+        raise ContactError("local_too_long")
     if not _EMAIL_LOCAL_CHARS.match(local):
         bad = sorted({ch for ch in local if not _EMAIL_LOCAL_CHARS.match(ch)})
-        raise ContactError(
-            f"The part of that email address before @ has characters an address can't have "
-            f"({' '.join(bad)}). Please check it and try again."
-        )
+        raise ContactError("local_characters", characters=" ".join(bad))
     if local.startswith(".") or local.endswith(".") or ".." in local:
-        raise ContactError(
-            "The part of that email address before @ can't start or end with a dot or have "
-            "two dots in a row. Please check it and try again."
-        )
+        raise ContactError("local_dots")
 
 
 def _check_domain(domain: str) -> str:
@@ -233,25 +183,16 @@ def _check_domain(domain: str) -> str:
     if domain.endswith(".") and not domain.endswith(".."):
         domain = domain[:-1]  # "jane@example.com." at the end of a sentence
     if "." not in domain:
-        raise ContactError(
-            f"The part after @ ({domain}) needs a dot and an ending, like example.com. "
-            "Please try again."
-        )
+        raise ContactError("domain_no_dot", domain=domain)
     try:
         ascii_domain = domain.encode("idna").decode("ascii")
     except UnicodeError:
         ascii_domain = None
     labels = (ascii_domain or domain).split(".")
     if ascii_domain is None or not all(_DOMAIN_LABEL.match(label) for label in labels):
-        raise ContactError(
-            f"The part after @ ({domain}) has characters or dots an email address can't have. "
-            "Please check it and try again."
-        )
+        raise ContactError("domain_characters", domain=domain)
     if not _TLD.match(labels[-1]):
-        raise ContactError(
-            f"The ending of that email address (.{labels[-1]}) doesn't look complete; it "
-            "should be something like .com or .org. Please check it and try again."
-        )
+        raise ContactError("domain_ending", ending=labels[-1])
     return domain
 
 
@@ -269,10 +210,7 @@ def parse_contact(text: str) -> Contact:
     """
     raw = (text or "").strip()
     if not raw:
-        raise ContactError(
-            f"I didn't catch a phone number or email. Please type a US phone number (like "
-            f"{PHONE_EXAMPLE}) or an email address."
-        )
+        raise ContactError("empty")
     if "@" in raw:
         return Contact("email", normalize_email(_email_in_sentence(raw)))
     if any(ch.isalpha() for ch in raw) and not _EXTENSION.search(raw):

@@ -1,7 +1,9 @@
 """The booking conversation: what each answer in the booking form means, and what to say.
 
 The Rasa form (``booking_form`` in domain.yml) asks for these slots one at a time; the actions in
-``actions/booking.py`` call these functions, so the rules can be tested without Rasa.
+``actions/booking.py`` call these functions, so the rules can be tested without Rasa. The words
+are data: the fixed questions are responses in domain.yml, and what is built here around the
+patient's answers (the summary, the re-asks) comes from ``booking`` in data/knowledge/messages.yml.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from bot.booking.contact import ContactError, display_contact, parse_contact
-from bot.knowledge import Clinic, get_knowledge
+from bot.knowledge import Clinic, get_knowledge, get_messages, message
 from bot.privacy import mask_phone
 
 FORM_SLOTS = (
@@ -20,13 +22,6 @@ FORM_SLOTS = (
     "booking_times",
     "booking_reason",
 )
-FIELD_LABELS = {
-    "booking_name": "Name",
-    "booking_contact": "Phone or email",
-    "booking_location": "Clinic",
-    "booking_times": "Preferred days and times",
-    "booking_reason": "Reason",
-}
 # Intents that leave the form's question unanswered, so a rule handles them and the form resumes
 # (questions) or ends (stop, red flags).
 ALWAYS_INTERRUPT = {"emergency_symptoms", "stop", "talk_to_human"}
@@ -106,19 +101,16 @@ def validate_name(text: str) -> tuple[str | None, str | None]:
         or not any(ch.isalpha() for ch in name)
         or name.lower().strip(".!") in YES_NO_WORDS
     ):
-        return None, "Please tell me the name the clinic should use for you."
+        return None, message("booking.name_missing")
     if len(name) > 100:
-        return None, "That's longer than a name usually is. Please send just your name."
+        return None, message("booking.name_too_long")
     return name, None
 
 
 def validate_contact(text: str) -> tuple[str | None, str | None]:
     """(normalised phone in E.164 or email, None) or (None, the specific re-ask)."""
     if not _looks_like_contact(text) and not any(ch.isdigit() for ch in text):
-        return None, (
-            "Please send a phone number (like 303-555-0100) or an email address "
-            "(like jane@example.com) so the clinic can reach you."
-        )
+        return None, message("booking.contact_missing")
     try:
         contact = parse_contact(text)
     except ContactError as error:
@@ -129,31 +121,38 @@ def validate_contact(text: str) -> tuple[str | None, str | None]:
 def validate_location(clinic: Clinic, value: str | None) -> tuple[str | None, str | None]:
     location = clinic.location(value)
     if location is None:
-        names = " or ".join(loc.name for loc in clinic.locations)
-        return None, f"Please choose {names}."
+        names = f" {message('booking.or')} ".join(loc.name for loc in clinic.locations)
+        return None, message("booking.location_unknown", names=names)
     return location.id, None
 
 
-def contact_question(channel: str | None, sender_id: str) -> tuple[str, list[dict[str, str]]]:
-    """On SMS, offer the number the patient is texting from as the default."""
+def contact_question(channel: str | None, sender_id: str) -> tuple[str, dict[str, str]]:
+    """The response asking for a contact and its values: on SMS, it offers the number the
+    patient is texting from (masked) as the default."""
     if channel == SMS_CHANNEL and sender_id.startswith("+"):
-        return (
-            (
-                f"Can the clinic reach you at the number you're texting from "
-                f"({mask_phone(sender_id)})? Reply yes, or send another phone number or an email "
-                "address."
-            ),
-            [{"title": "Yes, use this number", "payload": "/affirm"}],
-        )
-    return "What's the best phone number or email address for the clinic to reach you?", []
+        return "utter_ask_booking_contact_sms", {"masked_number": mask_phone(sender_id)}
+    return "utter_ask_booking_contact", {}
 
 
 def location_buttons(clinic: Clinic) -> list[dict[str, str]]:
     return [{"title": loc.name, "payload": loc.name} for loc in clinic.locations]
 
 
+def field_labels() -> dict[str, str]:
+    """Each answer's label ("Phone or email"), in form order: the summary's and the buttons'."""
+    labels = get_messages().section("booking.labels")
+    return {slot: labels[slot] for slot in FORM_SLOTS}
+
+
 def summary_text(slots: dict[str, str | None], clinic: Clinic) -> str:
-    lines = ["Here's your appointment request:"]
+    """The answers as a list to check, with the question "send it?".
+
+    Built here rather than in a Rasa response: the patient's own words go in it, and Rasa would
+    read braces in them as placeholders.
+    """
+    labels = field_labels()
+    not_given = message("booking.not_given")
+    lines = [message("booking.summary_intro")]
     for slot in FORM_SLOTS:
         value = slots.get(slot)
         if slot == "booking_location":
@@ -161,22 +160,24 @@ def summary_text(slots: dict[str, str | None], clinic: Clinic) -> str:
             value = location.name if location else value
         elif slot == "booking_contact":
             value = display_contact(value)
-        lines.append(f"- {FIELD_LABELS[slot]}: {value or '(not given)'}")
-    lines.append("Shall I send it to the clinic?")
+        lines.append(f"- {labels[slot]}: {value or not_given}")
+    lines.append(message("booking.summary_question"))
     return "\n".join(lines)
 
 
-SUMMARY_BUTTONS = [
-    {"title": "Confirm and send", "payload": "/affirm"},
-    {"title": "Change something", "payload": "/change_booking"},
-    {"title": "Discard this request", "payload": "/stop"},
-]
+def summary_buttons() -> list[dict[str, str]]:
+    """Confirm, change, discard: under the summary and again after an unclear reply."""
+    return [
+        {"title": message("booking.buttons.confirm"), "payload": "/affirm"},
+        {"title": message("booking.buttons.change"), "payload": "/change_booking"},
+        {"title": message("booking.buttons.discard"), "payload": "/stop"},
+    ]
 
 
 def change_buttons() -> list[dict[str, str]]:
     return [
         {"title": label, "payload": f'/change_booking_field{{"booking_field": "{slot}"}}'}
-        for slot, label in FIELD_LABELS.items()
+        for slot, label in field_labels().items()
     ]
 
 
@@ -189,23 +190,15 @@ def is_unsent_draft(slots: dict[str, str | None]) -> bool:
     )
 
 
-def confirmation_text(reference: str, clinic: Clinic) -> str:
-    text = (
-        f"Your request is sent. Your reference is {reference}. The clinic will contact you to "
-        "confirm a time."
-    )
+def confirmation(reference: str, clinic: Clinic) -> tuple[str, dict[str, str]]:
+    """The response saying the request is sent, and its values: with the clinic's online
+    booking page if it has one, else its phone."""
     if clinic.booking_url:
-        text += f" You can also pick a time online: {clinic.booking_url}"
-    else:
-        text += f" Questions? Call {clinic.phone}."
-    return text
-
-
-def not_saved_text(clinic: Clinic) -> str:
-    return (
-        "Sorry, something went wrong on our side. Your request has NOT been sent to the clinic. "
-        f"Please call {clinic.name} at {clinic.phone}, or tap Confirm to try again in a moment."
-    )
+        return "utter_booking_sent_online", {
+            "reference": reference,
+            "booking_url": clinic.booking_url,
+        }
+    return "utter_booking_sent", {"reference": reference, "clinic_phone": clinic.phone}
 
 
 # --- yes/no steps: what a person types at the summary or at "is this number right?" ----------
@@ -371,22 +364,16 @@ def read_summary_reply(reading: Reading) -> SummaryReply | None:
     return SummaryReply(UNCLEAR)
 
 
-SUMMARY_UNCLEAR = (
-    "Sorry, I didn't catch that. Your request has NOT been sent yet. Shall I send it to the "
-    'clinic? Tap a button, or type "yes", "change the time" or "discard".'
-)
-SUMMARY_WHAT_TO_CHANGE = "Okay, I haven't sent it. What would you like to change?"
-
-
 def confirm_prompt(
     problem: str | None, slots: dict[str, str | None], clinic: Clinic
 ) -> tuple[str, list[dict[str, str]]]:
     """What the summary step says: the summary, or a re-ask with the buttons live."""
+    confirm, _, discard = buttons = summary_buttons()
     if problem == UNCLEAR:
-        return SUMMARY_UNCLEAR, SUMMARY_BUTTONS
+        return message("booking.summary_unclear"), buttons
     if problem in (CHANGE, REFUSE):
-        return SUMMARY_WHAT_TO_CHANGE, [*change_buttons(), SUMMARY_BUTTONS[0], SUMMARY_BUTTONS[2]]
-    return summary_text(slots, clinic), SUMMARY_BUTTONS
+        return message("booking.what_to_change"), [*change_buttons(), confirm, discard]
+    return summary_text(slots, clinic), buttons
 
 
 def sms_number_reply(reading: Reading) -> str | None:
@@ -401,6 +388,6 @@ def sms_number_reply(reading: Reading) -> str | None:
     return read_yes_no(reading)
 
 
-SMS_OTHER_NUMBER = (
-    "Okay, I won't use that number. What phone number or email address should the clinic use?"
-)
+# The problem noted when the patient says no to the number they text from: the contact question
+# is asked again in other words (utter_ask_booking_contact_other), without the "use it" button.
+SMS_OTHER_NUMBER = "sms_other_number"

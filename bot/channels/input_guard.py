@@ -14,17 +14,10 @@ import unicodedata
 from dataclasses import dataclass
 
 from bot.channels.payloads import is_button_payload
+from bot.channels.replies import empty_reply, too_long_reply
 from bot.safety.guard import urgent_payload
 from bot.settings import get_settings
 
-EMPTY_REPLY = (
-    "I didn't receive any text. Ask me about low back pain, why we check your hips, "
-    "or type 'book' to request an appointment."
-)
-TOO_LONG_REPLY = (
-    "That message is too long for me ({length:,} characters). Please ask your question in a "
-    "sentence or two (under {limit:,} characters)."
-)
 # Control characters other than tab and newline: binary junk, never something a patient typed.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 # Lone UTF-16 surrogates (from broken clients) crash the tokenizer: never a patient's text.
@@ -50,15 +43,15 @@ def guard_text(raw: object, max_chars: int | None = None) -> GuardResult:
     """Decide what to do with a message's text (``raw`` may be anything a client sent)."""
     limit = max_chars or get_settings().max_message_chars
     if raw is None or not isinstance(raw, str):
-        return GuardResult(reply=EMPTY_REPLY)
+        return GuardResult(reply=empty_reply())
     text = clean_text(raw)
     if text.startswith("/") and not is_button_payload(text):
         text = text.lstrip("/").strip()
     if not text:
-        return GuardResult(reply=EMPTY_REPLY)
+        return GuardResult(reply=empty_reply())
     if len(text) > limit:
         payload = urgent_payload(text[: limit * 20])
         if payload:
             return GuardResult(text=payload)
-        return GuardResult(reply=TOO_LONG_REPLY.format(length=len(text), limit=limit))
+        return GuardResult(reply=too_long_reply(len(text), limit))
     return GuardResult(text=text)

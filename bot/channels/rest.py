@@ -30,6 +30,7 @@ from sanic.response import HTTPResponse
 
 from bot.channels.input_guard import guard_text
 from bot.channels.overload import Overloaded, message_slot, overloaded_response
+from bot.channels.replies import check_replies, sorry_reply
 from bot.settings import setting
 
 logger = logging.getLogger(__name__)
@@ -42,10 +43,6 @@ MAX_METADATA_CHARS = 1024
 # Conversation ids of REST senders start with this; the ":" keeps them apart from every other
 # channel's ids (widget ids are letters, digits, "-" and "_"; SMS ids are "+" and digits).
 CONVERSATION_PREFIX = "rest:"
-SORRY_REPLY = (
-    "Sorry, something went wrong on our side and I couldn't answer. Please try again, or call "
-    "the clinic."
-)
 
 
 def _bad_request(reason: str) -> HTTPResponse:
@@ -114,6 +111,7 @@ class GuardedRestInput(RestInput):
         return "rest"
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
+        check_replies()  # a broken messages.yml stops start-up, not a patient's turn
         webhook = Blueprint(f"custom_webhook_{type(self).__name__}", __name__)
 
         @webhook.route("/", methods=["GET"])
@@ -147,10 +145,10 @@ class GuardedRestInput(RestInput):
                 return overloaded_response(busy)  # 503 + Retry-After, never an empty 200
             except CancelledError:
                 logger.error("REST message timed out (conversation %s)", sender[:8])
-                return response.json([{"recipient_id": sender, "text": SORRY_REPLY}])
+                return response.json([{"recipient_id": sender, "text": sorry_reply()}])
             except Exception:
                 logger.exception("REST message failed (conversation %s)", sender[:8])
-                return response.json([{"recipient_id": sender, "text": SORRY_REPLY}])
+                return response.json([{"recipient_id": sender, "text": sorry_reply()}])
             # Clients see the sender they named, not the namespaced conversation id.
             return response.json([{**m, "recipient_id": sender} for m in collector.messages])
 

@@ -35,6 +35,7 @@ from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
 from bot.channels.input_guard import guard_text
+from bot.channels.replies import check_replies, sorry_reply
 from bot.settings import get_settings, setting
 from bot.staff.config import _secret_from_file
 
@@ -45,10 +46,6 @@ logger = logging.getLogger(__name__)
 SESSION_SALT = "mend.widget.conversation"
 SESSION_MAX_AGE_SECONDS = 24 * 60 * 60
 MAX_TOKEN_CHARS = 200
-SORRY_REPLY = (
-    "Sorry, something went wrong on our side and I couldn't answer. Please try again, or call "
-    "the clinic."
-)
 
 
 def allowed_origins() -> list[str]:
@@ -147,6 +144,7 @@ class GuardedSocketIOInput(SocketIOInput):
         return metadata
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        check_replies()  # a broken messages.yml stops start-up, not a patient's turn
         sio = AsyncServer(async_mode="sanic", cors_allowed_origins=allowed_origins())
         socketio_webhook = SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
         self.sio = sio
@@ -191,6 +189,6 @@ class GuardedSocketIOInput(SocketIOInput):
                 await on_new_message(message)
             except (CancelledError, Exception):
                 logger.exception("socket.io message failed (conversation %s)", conversation_id[:8])
-                await output.send_text_message(conversation_id, SORRY_REPLY)
+                await output.send_text_message(conversation_id, sorry_reply())
 
         return socketio_webhook

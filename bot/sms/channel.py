@@ -39,6 +39,7 @@ from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
 from bot.channels.input_guard import guard_text
+from bot.channels.replies import check_replies, sorry_reply
 from bot.knowledge import get_knowledge
 from bot.privacy import mask_phone
 from bot.sms import keywords, store
@@ -59,10 +60,6 @@ logging.getLogger("twilio.http_client").setLevel(logging.WARNING)
 
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 E164 = re.compile(r"^\+[1-9]\d{6,14}$")
-SORRY_REPLY = (
-    "Sorry, something went wrong on our side and I couldn't answer. Please try again, or call "
-    "the clinic."
-)
 
 
 def _twiml_ok() -> HTTPResponse:
@@ -246,6 +243,7 @@ class TwilioSmsInput(InputChannel):
         return RequestValidator(self.settings.auth_token).validate(url, request.form, signature)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        check_replies()  # a broken messages.yml stops start-up, not a patient's turn
         webhook = Blueprint(f"sms_webhook_{type(self).__name__}", __name__)
 
         @webhook.route("/", methods=["GET"])
@@ -328,8 +326,8 @@ class TwilioSmsInput(InputChannel):
             )
         except CancelledError:
             logger.error("SMS from %s timed out", mask_phone(sender))
-            output.add(SORRY_REPLY)
+            output.add(sorry_reply())
         except Exception:
             logger.exception("SMS from %s failed", mask_phone(sender))
-            output.add(SORRY_REPLY)
+            output.add(sorry_reply())
         await output.flush(sender)

@@ -10,6 +10,7 @@ import re
 from typing import Any
 
 from bot.citations import CITATION_TEXT_PREFIX
+from bot.knowledge import message
 
 MAX_SMS_CHARS = 1600  # Twilio rejects longer message bodies
 INLINE_TITLE_CHARS = 30  # longer choice labels go one per line
@@ -73,11 +74,13 @@ def numbered_prompt(options: list[dict[str, str]]) -> str:
         return ""
     if any(len(title) > INLINE_TITLE_CHARS or title.endswith("?") for title in titles):
         lines = [f"{number}) {title}" for number, title in enumerate(titles, 1)]
-        return "Reply with a number:\n" + "\n".join(lines)
-    parts = [f"{number} for {title}" for number, title in enumerate(titles, 1)]
+        return message("sms.numbered_intro") + "\n" + "\n".join(lines)
+    parts = [
+        message("sms.choice", number=number, title=title) for number, title in enumerate(titles, 1)
+    ]
     if len(parts) == 1:
-        return f"Reply {parts[0]}."
-    return f"Reply {', '.join(parts[:-1])} or {parts[-1]}."
+        return message("sms.one_choice", choice=parts[0])
+    return message("sms.choices", choices=", ".join(parts[:-1]), last=parts[-1])
 
 
 def picked_option(text: str | None, options: list[dict[str, str]]) -> dict[str, str] | None:
@@ -96,7 +99,9 @@ def source_line(source: dict[str, Any]) -> str:
     """'Source: Kim & Shin, Med Sci Monit 2020 — https://doi.org/10.12659/MSM.925080'"""
     name = source.get("short") or source.get("title") or source.get("id") or "source"
     url = source.get("doi_url") or source.get("url") or source.get("pubmed_url")
-    return f"Source: {name} — {url}" if url else f"Source: {name}"
+    return (
+        message("sms.source_link", name=name, url=url) if url else message("sms.source", name=name)
+    )
 
 
 def citation_lines(payload: dict[str, Any]) -> list[str]:

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import pytest
+import yaml
 
 from bot.booking import flow
 from bot.knowledge import get_knowledge
+from bot.settings import PROJECT_ROOT
+
+DOMAIN = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))
 
 
 def reading(text: str, intent: str, confidence: float = 0.95, **extra) -> flow.Reading:
@@ -69,11 +73,14 @@ def test_location_must_be_one_of_the_clinics() -> None:
 
 
 def test_sms_offers_the_senders_number_masked() -> None:
-    text, buttons = flow.contact_question("twilio", "+13035550123")
+    response, values = flow.contact_question("twilio", "+13035550123")
+    question = DOMAIN["responses"][response][0]
+    text = question["text"].format(**values)
     assert "+1 ***-***-0123" in text and "+13035550123" not in text
-    assert buttons == [{"title": "Yes, use this number", "payload": "/affirm"}]
-    text, buttons = flow.contact_question("rest", "abc")
-    assert "phone number or email" in text and buttons == []
+    assert question["buttons"] == [{"title": "Yes, use this number", "payload": "/affirm"}]
+    response, values = flow.contact_question("rest", "abc")
+    question = DOMAIN["responses"][response][0]
+    assert "phone number or email" in question["text"] and not question.get("buttons")
 
 
 def test_summary_lists_every_field_with_the_clinic_name() -> None:
@@ -177,7 +184,7 @@ def test_is_this_number_right(text: str, expected: str | None) -> None:
 
 def test_an_unclear_reply_is_asked_again_with_the_buttons_live() -> None:
     text, buttons = flow.confirm_prompt(flow.UNCLEAR, {}, get_knowledge().clinic)
-    assert "NOT been sent" in text and buttons == flow.SUMMARY_BUTTONS
+    assert "NOT been sent" in text and buttons == flow.summary_buttons()
     text, buttons = flow.confirm_prompt(flow.REFUSE, {}, get_knowledge().clinic)
     assert "haven't sent it" in text
     assert {"title": "Discard this request", "payload": "/stop"} in buttons

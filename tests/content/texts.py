@@ -1,7 +1,8 @@
 """Every patient-facing text the clinic edits as data, gathered from the files the bot reads.
 
 The readability test and ``make bench`` read the texts from here rather than from a copy, so a
-new or reworded answer, response, safety reply or SMS keyword reply is measured the day it lands.
+new or reworded answer, response, safety reply, SMS keyword reply or message the bot's code says
+(data/knowledge/messages.yml) is measured the day it lands.
 Placeholders such as ``{clinic_phone}`` are filled with the example values from clinic.yml (and a
 red flag's own label), because a patient never sees the braces.
 """
@@ -54,7 +55,7 @@ def _flat(text: Any) -> str:
     return " ".join(str(text).split())
 
 
-def example_values() -> dict[str, str]:
+def example_values() -> dict[str, Any]:
     """What a patient sees in place of each placeholder, from the clinic's own data."""
     clinic = _load(KNOWLEDGE / "clinic.yml")
     name = str(clinic.get("name") or "Mend Physical Therapy")
@@ -66,6 +67,32 @@ def example_values() -> dict[str, str]:
         "phone_line": f"call {name} at {phone}",
         "reference": "H-4821",
         "contact": "(303) 555-0123",
+        "masked_number": "+1 ***-***-0123",
+        "booking_url": "https://example.com/book",
+        "hours": "Mon-Fri 7am-7pm",
+        # messages.yml: the channel's limits (numbers, written with a thousands separator) ...
+        "length": 5200,
+        "limit": 2000,
+        # ... the contact re-asks, built around what the patient typed ...
+        "names": "Boulder or Lafayette",
+        "count": 9,
+        "characters": "#",
+        "area": "013",
+        "exchange": "055",
+        "first": "0",
+        "domain": "example",
+        "ending": "c0m",
+        # ... and the replies built from the knowledge base.
+        "title": "Why check my hips if my back hurts?",
+        "design": "It looked for links in 59 people with long-term low back pain",
+        "name": "Boulder",
+        "city": "Boulder, Colorado",
+        "address": "1 Main Street",
+        "url": "https://doi.org/10.12659/MSM.925080",
+        "number": 1,
+        "choice": "1 for Boulder",
+        "choices": "1 for Boulder",
+        "last": "2 for Lafayette",
     }
 
 
@@ -73,7 +100,7 @@ def example_values() -> dict[str, str]:
 STAND_IN = "it"
 
 
-def fill(template: str, values: dict[str, str]) -> str | None:
+def fill(template: str, values: dict[str, Any]) -> str | None:
     """The template with its placeholders filled; None if it is nothing but one placeholder
     (e.g. ``{urgent_reply}``, a text finished elsewhere and measured where it is written)."""
     if re.fullmatch(r"\s*\{\w+\}\s*", template):
@@ -140,6 +167,47 @@ def sms_keyword_texts() -> Iterator[PatientText]:
             yield PatientText(where, filled)
 
 
+def _fields(content: dict[str, Any], prefix: str = "") -> Iterator[tuple[str, str]]:
+    """(dotted field, text) for every text in a nested mapping, in file order."""
+    for key, value in content.items():
+        if isinstance(value, dict):
+            yield from _fields(value, f"{prefix}{key}.")
+        elif isinstance(value, str) and key != "version":
+            yield f"{prefix}{key}", value
+
+
+# messages.yml fields not read as a sentence on their own: labels and button titles (as in domain.yml,
+# where a response's buttons are not measured either), and pieces of the replies built in
+# bot/replies.py, measured inside them (built_reply_texts).
+MESSAGE_PIECES = {
+    "booking.or",
+    "booking.not_given",
+    "replies.book_button",
+    "replies.human_button",
+    "replies.phone_line",
+    "replies.phone_line_hours",
+    "replies.locations_intro",
+    "replies.location",
+    "replies.location_address",
+    "replies.book_online",
+    "sms.choice",
+    "sms.source_link",
+    "sms.source",
+}
+MESSAGE_LABELS = ("booking.labels.", "booking.buttons.", "replies.intent_labels.", "citations.")
+
+
+def message_texts() -> Iterator[PatientText]:
+    """Every sentence of messages.yml (the words the bot's code says), placeholders filled."""
+    values = example_values()
+    for field, text in _fields(_load(KNOWLEDGE / "messages.yml")):
+        if field in MESSAGE_PIECES or field.startswith(MESSAGE_LABELS):
+            continue
+        filled = fill(_flat(text), values)
+        if filled:
+            yield PatientText(f"messages.yml {field}", filled)
+
+
 def built_reply_texts() -> Iterator[PatientText]:
     """Texts ``bot/replies.py`` builds around the data: sources, locations, "did you mean"."""
     from bot import replies
@@ -170,5 +238,6 @@ def patient_texts() -> list[PatientText]:
         *domain_texts(),
         *red_flag_texts(),
         *sms_keyword_texts(),
+        *message_texts(),
         *built_reply_texts(),
     ]

@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from bot.channels.input_guard import EMPTY_REPLY
-from bot.sms.channel import SORRY_REPLY, TwilioSmsInput
+from bot.channels.replies import empty_reply, sorry_reply
+from bot.sms.channel import TwilioSmsInput
 from bot.sms.formatting import MAX_SMS_CHARS
 
 from .helpers import BOOK_BUTTONS, LONG_ANSWER, PATIENT, FakeBot, SmsClient, start_channel
@@ -87,14 +87,14 @@ async def test_long_reply_is_split_between_sentences(sms, twilio_api):
 async def test_empty_text_gets_a_clear_reply_without_bothering_the_bot(sms, bot, twilio_api):
     await sms.text("   ")
 
-    assert twilio_api.bodies() == [EMPTY_REPLY]
+    assert twilio_api.bodies() == [empty_reply()]
     assert bot.received == []
 
 
 async def test_a_failing_bot_still_answers_the_patient(sms, twilio_api):
     await sms.text("boom")
 
-    assert twilio_api.bodies() == [SORRY_REPLY]
+    assert twilio_api.bodies() == [sorry_reply()]
 
 
 async def test_twilio_refusing_a_message_does_not_break_the_webhook(sms, bot, twilio_api):

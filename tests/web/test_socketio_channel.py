@@ -14,8 +14,7 @@ import pytest
 import pytest_asyncio
 import websockets
 
-from bot.channels.input_guard import EMPTY_REPLY
-from bot.channels.socketio import SORRY_REPLY
+from bot.channels.replies import empty_reply, sorry_reply
 from tests.web.socketio_client import Chat
 
 
@@ -68,7 +67,7 @@ async def test_custom_payload_arrives_whole(chat):
 async def test_empty_or_non_text_message_gets_a_reply(chat, bad):
     session = await chat.start()
     [reply] = await chat.say(session, bad)
-    assert reply == {"text": EMPTY_REPLY}
+    assert reply == {"text": empty_reply()}
 
 
 @pytest.mark.asyncio
@@ -86,7 +85,7 @@ async def test_too_long_message_gets_a_reply_and_is_not_processed(chat):
 async def test_failure_in_the_bot_gets_an_apology_not_silence(chat):
     session = await chat.start()
     [reply] = await chat.say(session, "/fail")
-    assert reply == {"text": SORRY_REPLY}
+    assert reply == {"text": sorry_reply()}
 
 
 @pytest.mark.asyncio

@@ -17,6 +17,8 @@ from typing import Any
 from bot.booking.notify.settings import NotifySettings
 
 SIGNATURE_HEADER = "X-Mend-Signature"
+# The reason stored with a "talk to a person" request, shown to staff in the inbox and notices.
+HANDOFF_REASON = "Patient asked to talk to a person"
 SUBJECTS = {
     "booking": "New booking request {reference}",
     "handoff": "Patient asked to talk to a person ({reference})",
