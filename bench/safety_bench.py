@@ -19,8 +19,8 @@ import yaml
 from tests.support.live_bot import PROJECT_ROOT
 
 SETS = {
-    "held-out (tests/safety/heldout_red_flags.yml)": "heldout_red_flags.yml",
-    "dev, used for tuning (tests/safety/dev_red_flags.yml)": "dev_red_flags.yml",
+    "held-out D (tests/safety/heldout_red_flags.yml)": "heldout_red_flags.yml",
+    "dev C, used for tuning (tests/safety/dev3_red_flags.yml)": "dev3_red_flags.yml",
 }
 HELDOUT = PROJECT_ROOT / "tests" / "safety" / "heldout_red_flags.yml"
 
