@@ -84,8 +84,11 @@ browser:
 test: setup browser
 	$(PY) -m pytest
 
+# ruff with the rule set in pyproject.toml, and mypy on the bot package (clean: keep it so).
 lint: $(VENV)/.installed
-	$(VENV)/bin/ruff check bot actions tests
+	$(VENV)/bin/ruff check bot actions tests bench migrations
+	$(VENV)/bin/ruff format --check bot actions tests bench migrations
+	$(VENV)/bin/mypy
 
 bench: setup
 	$(PY) -m bench.run_all

@@ -102,9 +102,7 @@ def main() -> None:
     side_by_side(args.turns, training_seconds=trained)
     scaled_out_figures()  # two Rasa servers on PostgreSQL + Redis (bench/scaled_out_bench.py)
     staff_list()
-    subprocess.run(
-        [sys.executable, "bench/staff_inbox_bench.py"], cwd=PROJECT_ROOT, check=False
-    )
+    subprocess.run([sys.executable, "bench/staff_inbox_bench.py"], cwd=PROJECT_ROOT, check=False)
     readability_grades()
 
 

@@ -53,7 +53,7 @@ def report(data: dict, parses: list[dict]) -> None:
     pos_parses, neg_parses = parses[: len(positives)], parses[len(positives) :]
     by_category: dict[str, list[tuple[bool, bool]]] = collections.defaultdict(list)
     layers = collections.Counter()
-    for item, parse in zip(positives, pos_parses):
+    for item, parse in zip(positives, pos_parses, strict=False):
         safety = parse.get("safety") or {}
         escalated = parse["intent"]["name"] == "emergency_symptoms"
         right_tier = escalated and (safety.get("tier") or 1) <= item["tier"]
@@ -85,7 +85,7 @@ def report(data: dict, parses: list[dict]) -> None:
         )
     )
     alarms = collections.defaultdict(list)
-    for item, parse in zip(negatives, neg_parses):
+    for item, parse in zip(negatives, neg_parses, strict=False):
         alarms[item["kind"]].append(parse["intent"]["name"] == "emergency_symptoms")
     flat = [a for values in alarms.values() for a in values]
     print(f"false alarms: {sum(flat) / len(flat):.3f} of {len(flat)} messages")

@@ -144,4 +144,4 @@ def install() -> None:
             return await fallback_events(self, output_channel, nlg, tracker, domain)
 
     run._mend_wrapped = True  # type: ignore[attr-defined]
-    RemoteAction.run = run  # type: ignore[method-assign]
+    RemoteAction.run = run

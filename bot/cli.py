@@ -85,7 +85,7 @@ def rasa_command() -> list[str]:
 
 
 def actions_command() -> list[str]:
-    """Rasa SDK's action server, refusing calls without the shared secret (bot/actions_server.py)."""
+    """Rasa SDK's action server, refusing calls without the shared secret (actions_server.py)."""
     settings = get_settings()
     return _launch("actions", "--actions", "actions", "--port", str(settings.action_port))
 

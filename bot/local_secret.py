@@ -9,6 +9,7 @@ its final name (which fails if another process got there first; that one's value
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 from pathlib import Path
@@ -27,10 +28,8 @@ def secret_in_data_dir(data_dir: Path, file_name: str) -> str:
     try:
         with os.fdopen(fd, "w") as handle:
             handle.write(secrets.token_urlsafe(48))
-        try:
+        with contextlib.suppress(FileExistsError):  # another process was first: use its value
             os.link(temporary, path)
-        except FileExistsError:
-            pass  # another process was first; use its value
     finally:
         temporary.unlink(missing_ok=True)
     return path.read_text().strip()

@@ -117,7 +117,7 @@ def _mask_phones(text: str) -> str:
     parts = _DATE_IN_TEXT.split(text)
     dates = _DATE_IN_TEXT.findall(text)
     out = [_PHONE_CANDIDATE.sub(_mask_phone_match, parts[0])]
-    for date, part in zip(dates, parts[1:]):
+    for date, part in zip(dates, parts[1:], strict=False):
         out += [date, _PHONE_CANDIDATE.sub(_mask_phone_match, part)]
     return "".join(out)
 

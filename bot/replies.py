@@ -44,7 +44,7 @@ def answer_messages(
     buttons = [b for b in (topic_button(knowledge, r) for r in topic.related) if b]
     if book_button() not in buttons:
         buttons.append(book_button())
-    messages = [
+    messages: list[Message] = [
         {"text": text},
         {"text": citation_text(sources)},
         {"custom": citation_payload(topic.id, sources)},
@@ -70,10 +70,7 @@ def sources_messages(knowledge: KnowledgeBase, last_topic: Topic | None) -> list
         intro = message("replies.sources_one", title=last_topic.title)
         answer_id = last_topic.id
     study_note = next((s.design for s in sources if s.design), None)
-    if study_note:
-        text = f"{intro}\n\n{message('replies.study_note', design=study_note)}"
-    else:
-        text = intro
+    text = f"{intro}\n\n{message('replies.study_note', design=study_note)}" if study_note else intro
     return [
         {"text": text},
         {"text": citation_text(sources)},

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 from time import monotonic
+from typing import TYPE_CHECKING
 
 from sanic.exceptions import RequestTimeout
 from sanic.http import Stage
@@ -39,7 +40,16 @@ def deadline_seconds() -> float:
     return value
 
 
-class _DeadlineMixin:
+if TYPE_CHECKING:
+    # The mixin only works on top of HttpProtocol (it uses ``loop``, ``_http``, ``_task`` and
+    # calls the protocol's own methods through ``super()``); telling the type checker so checks
+    # those uses against Sanic's types. At run time the mixin stays a plain class, as before.
+    _ProtocolBase = HttpProtocol
+else:
+    _ProtocolBase = object
+
+
+class _DeadlineMixin(_ProtocolBase):
     """Starts a one-shot timer at a request's first byte; cuts the request if still arriving."""
 
     deadline: float = DEFAULT_DEADLINE_SECONDS
@@ -66,8 +76,11 @@ class _DeadlineMixin:
         # Sanic's periodic check; also bounds a pipelined request that began while busy (its
         # first byte did not arrive in IDLE, so it shares the previous request's start).
         started = self._request_started
-        overdue = started is not None and monotonic() - started > self.deadline
-        if overdue and self._deadline_passed(started):
+        if (
+            started is not None
+            and monotonic() - started > self.deadline
+            and self._deadline_passed(started)
+        ):
             return
         super().check_timeouts()
 
@@ -80,9 +93,12 @@ class _DeadlineMixin:
         """Cut the request that started at ``started`` if it is still arriving; True if cut."""
         if self._request_started != started or not self._receiving():
             return False  # that request arrived in time (or a newer one started)
+        task = self._task
+        if task is None:  # not reached: _receiving() is False without a task
+            return False
         logger.info("Request not received within %.0f s; connection closed", self.deadline)
         self._http.exception = RequestTimeout("Request Timeout")
-        self._task.cancel()
+        task.cancel()
         return True
 
 
@@ -101,6 +117,8 @@ def install(seconds: float | None = None) -> float:
     deadline = deadline_seconds() if seconds is None else seconds
     DeadlineHttpProtocol.deadline = deadline
     DeadlineWebSocketProtocol.deadline = deadline
-    sanic.app.HttpProtocol = DeadlineHttpProtocol
-    sanic.app.WebSocketProtocol = DeadlineWebSocketProtocol
+    # Rebinding the module's class names is the point (Sanic.run reads them); mypy refuses any
+    # assignment to a name bound to a class ("Cannot assign to a type"), hence the ignores.
+    sanic.app.HttpProtocol = DeadlineHttpProtocol  # type: ignore[misc]
+    sanic.app.WebSocketProtocol = DeadlineWebSocketProtocol  # type: ignore[misc]
     return deadline

@@ -14,6 +14,7 @@ import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import overload
 
 from starlette.config import Config
 
@@ -37,6 +38,12 @@ class SettingReader:
 
     def __init__(self, config: Config | None = None) -> None:
         self._config = config or Config(environ=os.environ)
+
+    @overload
+    def text(self, name: str, default: str) -> str: ...
+
+    @overload
+    def text(self, name: str, default: None = None) -> str | None: ...
 
     def text(self, name: str, default: str | None = None) -> str | None:
         """The stripped value, or ``default`` when unset or blank."""

@@ -19,7 +19,7 @@ from bot.settings import get_settings
 
 
 class MendTrackerStore(SQLTrackerStore):
-    """Rasa's SQL tracker store on ``DATABASE_URL`` (SQLite file by default, PostgreSQL to scale)."""
+    """Rasa's SQL tracker store on ``DATABASE_URL`` (SQLite by default; PostgreSQL to scale)."""
 
     def __init__(
         self,

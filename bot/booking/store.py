@@ -4,8 +4,8 @@ The action server calls :func:`submit_booking` when a patient confirms a booking
 :func:`record_handoff` when they ask for a person. Each call carries an idempotency key, so a
 double tap or a retried webhook returns the request already stored instead of a second row
 (also when two calls race: the database's unique constraint decides, and the loser re-reads).
-The request and its outbox row are written in one transaction; :mod:`bot.booking.notify` delivers the
-outbox later, so a failed notification can never lose a request. If the database cannot be
+The request and its outbox row are written in one transaction; :mod:`bot.booking.notify` delivers
+the outbox later, so a failed notification can never lose a request. If the database cannot be
 written, :class:`StorageUnavailable` tells the caller the request was NOT saved, so the bot never
 claims success it does not have.
 """
@@ -17,7 +17,7 @@ import logging
 import secrets
 import uuid
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, TypeAlias
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
@@ -43,6 +43,9 @@ REFERENCE_PREFIX = "MEND-"
 REFERENCE_LENGTH = 5
 REASON_MAX = 2000
 _INSERT_ATTEMPTS = 5
+
+RequestModel: TypeAlias = type[BookingRequest] | type[HandoffRequest]
+"""The two kinds of patient request; they share the columns the helpers below use."""
 
 
 class StorageUnavailable(RuntimeError):
@@ -118,7 +121,7 @@ def _required(value: str | None, field: str, limit: int) -> str:
 
 
 def _contact(kind: str | None, value: str | None, required: bool) -> tuple[str | None, str | None]:
-    """Normalised (kind, value); raises :class:`bot.booking.contact.ContactError` for a bad value."""
+    """Normalised (kind, value); raises :class:`~bot.booking.contact.ContactError` if bad."""
     if not kind and not value and not required:
         return None, None
     if not kind and value:
@@ -140,7 +143,7 @@ def _key(idempotency_key: str | None) -> str:
     return key
 
 
-def _existing(model: type, key: str, database_url: str | None) -> Any:
+def _existing(model: RequestModel, key: str, database_url: str | None) -> Any:
     with session_scope(database_url) as session:
         row = session.execute(
             sa.select(model.id, model.reference).where(model.idempotency_key == key)
@@ -149,7 +152,7 @@ def _existing(model: type, key: str, database_url: str | None) -> Any:
 
 
 def _insert_once(
-    model: type, kind: str, fields: dict[str, Any], key: str, database_url: str | None
+    model: RequestModel, kind: str, fields: dict[str, Any], key: str, database_url: str | None
 ) -> StoredRequest:
     """Insert the request and its outbox row in one transaction, at most once per key."""
     try:
@@ -230,7 +233,8 @@ def record_handoff(
         "reason": _clean(reason, REASON_MAX),
     }
     stored = _insert_once(HandoffRequest, "handoff", fields, _key(idempotency_key), database_url)
-    if not stored.created and value is not None:
+    if not stored.created and kind is not None and value is not None:
+        # _contact gives a kind with every value, so this is the same as "a contact was given"
         stored = _add_handoff_contact(stored, kind, value, database_url)
     logger.info("handoff request %s %s", stored.reference, "stored" if stored.created else "repeat")
     return stored
@@ -268,7 +272,7 @@ def row_to_dict(row: Any) -> dict[str, Any]:
 
 
 def _rows(
-    model: type, where: Any, database_url: str | None, limit: int | None = None
+    model: RequestModel, where: Any, database_url: str | None, limit: int | None = None
 ) -> list[dict]:
     query = sa.select(model).order_by(model.created_at, model.id)
     if where is not None:
@@ -298,4 +302,3 @@ def recent_booking_requests(
     """The newest booking requests (optionally with one status), newest first."""
     where = BookingRequest.status == status if status else None
     return _rows(BookingRequest, where, database_url, limit)
-

@@ -78,29 +78,29 @@ def _unauthorised() -> HTTPResponse:
     )
 
 
-def _parse_body(request: Request) -> tuple[dict[str, Any] | None, str | None]:
-    """The JSON object in the body, or the reason it is not acceptable."""
+def _parse_body(request: Request) -> dict[str, Any] | str:
+    """The JSON object in the body, or (a string) the reason it is not acceptable."""
     try:
         body = request.json
     except InvalidUsage:  # what Sanic raises for malformed JSON and binary bodies
-        return None, "the body must be a JSON object"
+        return "the body must be a JSON object"
     if not isinstance(body, dict):
-        return None, 'the body must be a JSON object such as {"sender": "id", "message": "hi"}'
+        return 'the body must be a JSON object such as {"sender": "id", "message": "hi"}'
     sender = body.get("sender")
     if not isinstance(sender, str) or not sender.strip():
-        return None, "'sender' is required: a string that identifies the conversation"
+        return "'sender' is required: a string that identifies the conversation"
     if len(sender) > MAX_SENDER_CHARS:
-        return None, f"'sender' must be at most {MAX_SENDER_CHARS} characters"
+        return f"'sender' must be at most {MAX_SENDER_CHARS} characters"
     if not SENDER_PATTERN.match(sender.strip()):
-        return None, "'sender' may contain only letters, digits, '-' and '_'"
+        return "'sender' may contain only letters, digits, '-' and '_'"
     if "message" in body and body["message"] is not None and not isinstance(body["message"], str):
-        return None, "'message' must be a string"
+        return "'message' must be a string"
     metadata = body.get("metadata")
     if metadata is not None and not isinstance(metadata, dict):
-        return None, "'metadata' must be a JSON object"
+        return "'metadata' must be a JSON object"
     if metadata and len(json.dumps(metadata)) > MAX_METADATA_CHARS:
-        return None, f"'metadata' must be at most {MAX_METADATA_CHARS} characters of JSON"
-    return body, None
+        return f"'metadata' must be at most {MAX_METADATA_CHARS} characters of JSON"
+    return body
 
 
 class GuardedRestInput(RestInput):
@@ -122,9 +122,9 @@ class GuardedRestInput(RestInput):
         async def receive(request: Request) -> HTTPResponse:
             if not _authorised(request):
                 return _unauthorised()
-            body, problem = _parse_body(request)
-            if problem:
-                return _bad_request(problem)
+            body = _parse_body(request)
+            if isinstance(body, str):
+                return _bad_request(body)
             sender = body["sender"].strip()
             guarded = guard_text(body.get("message"))
             if guarded.reply:

@@ -1,7 +1,8 @@
 """The project's own database: SQLAlchemy models beside Rasa's ``events`` table, in one database.
 
 ``DATABASE_URL`` picks it (SQLite file under the data dir by default, PostgreSQL to scale out).
-Tables are created and upgraded by Alembic migrations in ``migrations/`` (``python -m bot db upgrade``),
+Tables are created and upgraded by Alembic migrations in ``migrations/``
+(``python -m bot db upgrade``),
 never by ``create_all`` in the running app, so every server agrees on one schema.
 """
 

@@ -45,7 +45,8 @@ def main() -> None:
     nlp = build_pipeline(settings.knowledge_dir)
     args.out.mkdir(parents=True, exist_ok=True)
     nlp.to_disk(args.out)
-    print(f"spaCy pipeline written to {args.out} ({len(cast(EntityRuler, nlp.get_pipe('entity_ruler')))} patterns)")
+    ruler = cast(EntityRuler, nlp.get_pipe("entity_ruler"))
+    print(f"spaCy pipeline written to {args.out} ({len(ruler)} patterns)")
 
 
 if __name__ == "__main__":

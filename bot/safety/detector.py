@@ -313,7 +313,8 @@ def _context_component(nlp: Language, rules: SafetyRules) -> ConText:
 
 def _ends(rule) -> set[str]:
     """What ends a forward rule's reach: its kind's own words, and for a denial or someone else's
-    red flag the end of the clause (a comma). Backward rules ("..., the answer is no") reach back."""
+    red flag the end of the clause (a comma). Backward rules ("..., the answer is no") reach
+    back."""
     if rule.direction == "BACKWARD":
         return set()
     ends = {f"END_{rule.kind.upper()}"}

@@ -208,11 +208,11 @@ def _set_intent(message: Message, name: str, confidence: float) -> None:
         if entry.get(INTENT_NAME_KEY) != name
     ]
     message.set(INTENT, intent, add_to_output=True)
-    message.set(INTENT_RANKING_KEY, [intent] + ranking, add_to_output=True)
+    message.set(INTENT_RANKING_KEY, [intent, *ranking], add_to_output=True)
 
 
 def _demote_emergency(message: Message) -> None:
-    """The classifier heard an emergency in a denied or someone else's red flag: take its next guess.
+    """The classifier heard an emergency in a denied or someone else's red flag: its next guess.
 
     The next guess keeps its own confidence, so Rasa's fallback still catches an unclear one.
     """

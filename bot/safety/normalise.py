@@ -4,8 +4,9 @@ Patients type on phones: curly apostrophes, "cant"/"cnt"/"can’t", "u r", "sooo
 Listing every spelling in the patterns would never end, so the text is brought to one form first:
 Unicode quotes to ASCII, negative contractions spelt out ("can't" -> "can not"), SMS shorthand
 expanded, letters repeated three or more times squeezed, and words that are not English but are
-one or two edits (a swap of two letters is one) from a red-flag term replaced by that term. Whether a word is English is read from
-spaCy's own lemma lookup table (``spacy-lookups-data``), so "never" is never taken for "fever".
+one or two edits (a swap of two letters is one) from a red-flag term replaced by that term.
+Whether a word is English is read from spaCy's own lemma lookup table (``spacy-lookups-data``),
+so "never" is never taken for "fever".
 """
 
 from __future__ import annotations

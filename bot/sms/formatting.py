@@ -49,7 +49,7 @@ def plain_text(text: str) -> str:
 
 def is_citation_text(text: str | None) -> bool:
     """The citation text the actions send for channels without the custom payload."""
-    return bool(text) and text.lstrip().startswith(CITATION_TEXT_PREFIX)
+    return bool(text and text.lstrip().startswith(CITATION_TEXT_PREFIX))
 
 
 def button_options(buttons: list[dict[str, Any]]) -> list[dict[str, str]]:
@@ -131,7 +131,7 @@ def _hard_split(piece: str, limit: int) -> list[str]:
         cut = cut if cut > 0 else limit
         chunks.append(piece[:cut])
         piece = piece[cut:].lstrip()
-    return chunks + [piece]
+    return [*chunks, piece]
 
 
 def split_message(text: str, limit: int = MAX_SMS_CHARS) -> list[str]:

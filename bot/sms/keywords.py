@@ -28,9 +28,9 @@ OPT_IN = "opt_in"
 HELP = "help"
 
 KEYWORDS: dict[str, str] = {
-    **{word: OPT_OUT for word in ("STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT")},
-    **{word: OPT_IN for word in ("START", "UNSTOP")},
-    **{word: HELP for word in ("HELP", "INFO")},
+    **dict.fromkeys(("STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"), OPT_OUT),
+    **dict.fromkeys(("START", "UNSTOP"), OPT_IN),
+    **dict.fromkeys(("HELP", "INFO"), HELP),
 }
 
 

@@ -6,19 +6,16 @@ reviews, intent corrections and a per-conversation summary that keeps the list f
 
 Pages (all need sign-in; see ``routes.py``): ``/staff/`` the requests inbox (booking and
 talk-to-a-person requests, status new -> contacted -> booked/closed, Today filter, reference search;
-``inbox.py``), ``/staff/requests/KIND/N`` one request with its history, ``/staff/conversations`` list
-with filters, ``/staff/conversations/N`` transcript in plain words (details toggle, review, notes,
-tags, intent corrections, admin-only reveal of contacts in messages), ``/staff/dashboard``,
+``inbox.py``), ``/staff/requests/KIND/N`` one request with its history, ``/staff/conversations``
+list with filters, ``/staff/conversations/N`` transcript in plain words (details toggle, review,
+notes, tags, intent corrections, admin-only reveal of contacts in messages), ``/staff/dashboard``,
 ``/staff/audit`` (admin), exports ``/staff/export/conversations.csv`` and ``/staff/export/nlu.yml``.
 
 Roles: admin (everything), staff (front desk: sees request contacts in full, each view audited),
 reviewer (reads conversations; contacts masked).
 
-Command line: ``bot staff add EMAIL --role admin|staff|reviewer [--update]``, ``bot staff sync [--rebuild]``,
-``bot logs purge --older-than DAYS``.
+Command line: ``bot staff add EMAIL --role admin|staff|reviewer [--update]``, ``bot staff sync
+[--rebuild]``, ``bot logs purge --older-than DAYS``.
 
-Settings (environment): ``STAFF_SECRET_KEY`` (else generated in the data dir, mode 0600),
-``STAFF_SESSION_MINUTES`` (60), ``STAFF_COOKIE_SECURE`` (false; the cookie is Secure anyway over
-HTTPS), ``STAFF_MAX_FAILED_LOGINS`` (5), ``STAFF_LOCKOUT_MINUTES`` (15), ``STAFF_TIMEZONE``
-(America/Denver), ``STAFF_PAGE_SIZE`` (50).
+Settings: the staff rows of the README's settings table (read by ``config.py``).
 """

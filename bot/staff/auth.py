@@ -104,7 +104,9 @@ def _token_hash(token: str) -> str:
 
 
 def tokens_match(expected: str | None, given: str | None) -> bool:
-    return bool(expected) and bool(given) and hmac.compare_digest(expected, given)
+    if not expected or not given:  # unset or blank never matches
+        return False
+    return hmac.compare_digest(expected, given)
 
 
 # --- accounts ------------------------------------------------------------------------------

@@ -23,14 +23,17 @@ def per_day_svg(days: list[tuple[dt.date, Counter]], width: int = 720, height: i
             f'height="{height}" viewBox="0 0 {width} {height}" '
             'aria-label="Conversations per day by channel">'
         ),
-        f'<line x1="{left}" y1="{top + plot_h}" x2="{width - 10}" y2="{top + plot_h}" stroke="#999"/>',
+        (
+            f'<line x1="{left}" y1="{top + plot_h}" x2="{width - 10}" y2="{top + plot_h}" '
+            'stroke="#999"/>'
+        ),
         f'<text x="{left - 6}" y="{top + 10}" font-size="11" text-anchor="end">{peak}</text>',
         f'<text x="{left - 6}" y="{top + plot_h}" font-size="11" text-anchor="end">0</text>',
     ]
     label_every = max(1, len(days) // 10)
     for index, (day, counts) in enumerate(days):
         x = left + index * slot + (slot - bar) / 2
-        y = top + plot_h
+        y: float = top + plot_h
         for channel in ("web", "sms", "other"):
             count = counts.get(channel, 0)
             if not count:
@@ -39,7 +42,8 @@ def per_day_svg(days: list[tuple[dt.date, Counter]], width: int = 720, height: i
             y -= h
             parts.append(
                 f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar:.1f}" height="{h:.1f}" '
-                f'fill="{COLORS[channel]}"><title>{escape(day.isoformat())} {channel}: {count}</title></rect>'
+                f'fill="{COLORS[channel]}">'
+                f"<title>{escape(day.isoformat())} {channel}: {count}</title></rect>"
             )
         if index % label_every == 0:
             parts.append(

@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from bot.booking.models import BookingRequest, HandoffRequest
-from bot.db.types import as_utc, utcnow
+from bot.db.types import UTC, utcnow
 from bot.staff.models import RequestHandling, RequestStatusChange
 from bot.staff.summary import summaries
 
@@ -104,7 +104,7 @@ class InboxFilters:
 def today_start(tz: ZoneInfo, now: dt.datetime | None = None) -> dt.datetime:
     """Midnight today in the clinic's time zone, in UTC (how request times are stored)."""
     local = (now or dt.datetime.now(tz)).astimezone(tz)
-    return as_utc(dt.datetime.combine(local.date(), dt.time(), tzinfo=tz))
+    return dt.datetime.combine(local.date(), dt.time(), tzinfo=tz).astimezone(UTC)
 
 
 def _select_for(kind: str) -> sa.sql.Select:

@@ -85,6 +85,8 @@ def change_status(
     problem = inbox.check(change) if version >= 0 else "The form is out of date: try again."
     if problem:
         item = inbox.request(engine, kind, request_id)
+        if item is None:  # deleted (``bot staff purge``) since the check above
+            return not_found(request, identity, "No such request.")
         return _show_request(request, identity, item, status=400, error=problem)
     try:
         done = inbox.change_status(engine, change, identity.email)

@@ -42,7 +42,7 @@ class StaffUser(Base):
 
 
 class StaffSession(Base):
-    """Server-side sessions, so that signing out really ends a session (the cookie holds a token)."""
+    """Server-side sessions, so signing out really ends a session (the cookie holds a token)."""
 
     __tablename__ = "staff_sessions"
 

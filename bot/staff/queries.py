@@ -22,8 +22,15 @@ from bot.staff.models import ConversationReview, IntentCorrection
 from bot.staff.outcomes import booking_expressions
 from bot.staff.summary import summaries
 
-FLAGS = ("fallback", "emergency", "booking", "booking_failed", "booking_abandoned", "person")
-FLAGS += ("opted_out",)
+FLAGS = (
+    "fallback",
+    "emergency",
+    "booking",
+    "booking_failed",
+    "booking_abandoned",
+    "person",
+    "opted_out",
+)
 FLAG_LABELS = {
     "fallback": "Not understood",
     "emergency": "Emergency",
@@ -315,9 +322,7 @@ def dashboard(
     }
 
 
-def _requests_stored(
-    conn: sa.engine.Connection, lower: dt.datetime, upper: dt.datetime
-) -> Counter:
+def _requests_stored(conn: sa.engine.Connection, lower: dt.datetime, upper: dt.datetime) -> Counter:
     """Booking and handoff requests stored between two times."""
     found: Counter = Counter()
     for key, table in (("booking_sent", bookings), ("handoffs", handoffs)):

@@ -311,7 +311,8 @@ def correct_intent(
             identity,
             conversation_id,
             reveal=False,
-            error=f"\u201c{intent[:60]}\u201d is not one of the bot's intents: choose one from the list.",
+            error=f"\u201c{intent[:60]}\u201d is not one of the bot's intents: "
+            "choose one from the list.",
             status=400,
         )
     try:

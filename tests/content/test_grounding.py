@@ -133,6 +133,6 @@ def test_a_quote_that_drifts_from_its_source_stops_the_bot(
 def test_a_missing_source_text_is_reported(knowledge_copy: Path) -> None:
     (knowledge_copy / "sources" / "kim-shin-2020-study-facts.md").unlink()
     with pytest.raises(
-        KnowledgeError, match="texts.yml: source 'kim-shin-2020': file .* not found"
+        KnowledgeError, match=r"texts.yml: source 'kim-shin-2020': file .* not found"
     ):
         load_copy(knowledge_copy)

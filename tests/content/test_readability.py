@@ -22,10 +22,11 @@ TEXTS = patient_texts()
 # any rewording is measured like every other text, so the excuse ends by itself.
 PENDING_REWORDING = {
     (
-        "Some back pain needs urgent care. Call 911 now if you have new trouble peeing, new loss of "
-        "bladder or bowel control, numbness around your private parts or bottom, weakness or numbness "
-        "in both legs, legs that are getting weaker, or back pain after a bad accident. See a doctor "
-        "today if you have a fever, a history of cancer, or weight loss you can't explain."
+        "Some back pain needs urgent care. Call 911 now if you have new trouble peeing, new "
+        "loss of bladder or bowel control, numbness around your private parts or bottom, "
+        "weakness or numbness in both legs, legs that are getting weaker, or back pain after "
+        "a bad accident. See a doctor today if you have a fever, a history of cancer, or "
+        "weight loss you can't explain."
     ),
     # A contact re-ask (9.5), measured since issue 11 moved it from code to messages.yml; its
     # rewording is the lead's (the move kept every word).

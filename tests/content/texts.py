@@ -106,7 +106,7 @@ def fill(template: str, values: dict[str, Any]) -> str | None:
     if re.fullmatch(r"\s*\{\w+\}\s*", template):
         return None
     names = {name for _, name, _, _ in string.Formatter().parse(template) if name}
-    return template.format(**{**{name: STAND_IN for name in names}, **values})
+    return template.format(**{**dict.fromkeys(names, STAND_IN), **values})
 
 
 def topic_texts() -> Iterator[PatientText]:
@@ -176,9 +176,9 @@ def _fields(content: dict[str, Any], prefix: str = "") -> Iterator[tuple[str, st
             yield f"{prefix}{key}", value
 
 
-# messages.yml fields not read as a sentence on their own: labels and button titles (as in domain.yml,
-# where a response's buttons are not measured either), and pieces of the replies built in
-# bot/replies.py, measured inside them (built_reply_texts).
+# messages.yml fields not read as a sentence on their own: labels and button titles (as in
+# domain.yml, where a response's buttons are not measured either), and pieces of the replies
+# built in bot/replies.py, measured inside them (built_reply_texts).
 MESSAGE_PIECES = {
     "booking.or",
     "booking.not_given",

@@ -117,8 +117,10 @@ def test_odd_messages_get_a_clear_reply_and_the_conversation_continues(live_bot,
         (b'{"sender": "a", "message": "hi", "metadata": [1]}', "'metadata'"),
         # SMS conversations are named by phone number: not reachable through REST.
         (b'{"sender": "+17205550143", "message": "hi"}', "only letters, digits"),
-        (b'{"sender": "a", "message": "hi", "metadata": {"x": "' + b"y" * 5000 + b'"}}',
-         "at most 1024"),
+        (
+            b'{"sender": "a", "message": "hi", "metadata": {"x": "' + b"y" * 5000 + b'"}}',
+            "at most 1024",
+        ),
     ],
 )
 def test_malformed_requests_get_a_400_with_a_reason(live_bot, body: bytes, reason: str) -> None:

@@ -30,7 +30,7 @@ URGENT_EVERY = 10  # every 10th patient writes the red flag: 10 of 100
 
 
 def session_start_text(live_bot: LiveBot) -> str | None:
-    """What a new conversation gets before any answer (the disclaimer), as the running model says it.
+    """What a new conversation gets before any answer (the disclaimer), as the running model says.
 
     Taken from the live bot rather than domain.yml, so a model trained before a wording change
     still counts its own disclaimer as "not an answer".

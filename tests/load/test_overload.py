@@ -51,7 +51,10 @@ async def burst(base: str, texts: list[str], urgent: str | None = None) -> list[
     url = f"{base}/webhooks/rest/webhook"
     async with httpx.AsyncClient(timeout=60) as client:
         await client.post(f"{base}/gate/close")
-        post = lambda n, text: client.post(url, json={"sender": f"p{n}", "message": text})
+
+        def post(n, text):
+            return client.post(url, json={"sender": f"p{n}", "message": text})
+
         pending = [asyncio.create_task(post(0, texts[0]))]
         await until(client, base, active=1, waiting=0)
         pending += [asyncio.create_task(post(n, t)) for n, t in enumerate(texts[1:], start=1)]

@@ -61,7 +61,9 @@ except ValueError:
     logger.exception("failed")
 warnings.simplefilter("always")
 logging_filter.install()  # idempotent
-warnings.warn("Failed to parse arguments in line '/greet{my groin 303-555-0111'. Continuing without numb")
+warnings.warn(
+    "Failed to parse arguments in line '/greet{my groin 303-555-0111'. Continuing without numb"
+)
 structlog.configure(processors=[structlog.processors.JSONRenderer()])
 structlog.get_logger().warning("message.parsing.failed", user_text="my groin is numb")
 """

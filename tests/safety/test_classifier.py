@@ -47,5 +47,5 @@ def test_ordinary_and_denied_messages_get_a_low_probability(classifier, text: st
 
 def test_a_bad_label_in_the_examples_is_reported_with_its_place(tmp_path: Path) -> None:
     (tmp_path / "x.yml").write_text("examples:\n  - text: hi\n    label: nonsense\n")
-    with pytest.raises(KnowledgeError, match="x.yml: example 1: unknown label 'nonsense'"):
+    with pytest.raises(KnowledgeError, match=r"x\.yml: example 1: unknown label 'nonsense'"):
         load_examples(tmp_path, {"fever"})

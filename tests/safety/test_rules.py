@@ -30,7 +30,7 @@ def test_the_shipped_rules_load_with_both_tiers() -> None:
 
 def test_an_unquoted_no_is_refused_with_the_flag_named(tmp_path: Path) -> None:
     path = write_rules(tmp_path, "  - id: odd\n    tier: 1\n    label: x\n    phrases: [no, pee]\n")
-    with pytest.raises(KnowledgeError, match="red flag 'odd'.*quote words"):
+    with pytest.raises(KnowledgeError, match=r"red flag 'odd'.*quote words"):
         load_safety_rules(path, CONTEXT)
 
 

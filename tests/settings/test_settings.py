@@ -165,7 +165,7 @@ def test_blank_means_the_default_and_values_are_read_live(monkeypatch: pytest.Mo
 
 def test_a_non_positive_deadline_is_refused_by_name(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("REQUEST_DEADLINE_SECONDS", "0")
-    with pytest.raises(ValueError, match="^REQUEST_DEADLINE_SECONDS must be greater than 0"):
+    with pytest.raises(ValueError, match=r"^REQUEST_DEADLINE_SECONDS must be greater than 0"):
         _deadline(monkeypatch)
 
 

@@ -185,7 +185,8 @@ def test_faq_then_booking_by_sms_with_the_senders_number(sms_live_bot, twilio_ap
     with engine.connect() as connection:
         booking = connection.execute(
             sa.text(
-                "SELECT name, contact_kind, contact_value, clinic_location, channel, conversation_id "
+                "SELECT name, contact_kind, contact_value, clinic_location, channel, "
+                "conversation_id "
                 "FROM booking_requests"
             )
         ).one()

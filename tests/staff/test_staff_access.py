@@ -1,4 +1,4 @@
-"""Access control: nothing under /staff is reachable without signing in, CSRF, lock-out, sessions."""
+"""Access control: nothing under /staff without signing in; CSRF, lock-out, sessions."""
 
 from __future__ import annotations
 

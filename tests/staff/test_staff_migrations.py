@@ -161,7 +161,9 @@ def _expected(convert) -> dict[str, list[dict]]:
 def _only_written(found: dict[str, list[dict]]) -> dict[str, list[dict]]:
     """The columns the old rows set (the others hold defaults)."""
     return {
-        name: [{key: row[key] for key in old} for row, old in zip(rows, OLD_ROWS[name])]
+        name: [
+            {key: row[key] for key in old} for row, old in zip(rows, OLD_ROWS[name], strict=False)
+        ]
         for name, rows in found.items()
     }
 

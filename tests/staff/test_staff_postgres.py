@@ -76,7 +76,7 @@ def test_booking_row_alone_sets_the_booking_flag(pg_engine):
 
 
 def test_parallel_wrong_passwords_lock_the_account_on_postgresql(pg_engine, monkeypatch):
-    """The atomic attempt count holds on PostgreSQL too (row locks instead of SQLite's file lock)."""
+    """The atomic attempt count holds on PostgreSQL too (row locks, not SQLite's file lock)."""
     from bot.db.types import utcnow
     from bot.staff import auth
     from bot.staff.config import StaffConfig

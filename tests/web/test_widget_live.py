@@ -45,7 +45,9 @@ def test_hips_question_is_answered_with_a_working_link_to_the_study(page, live_s
         """log => {
             const users = log.querySelectorAll('.mend-chat__msg--user');
             let node = users[users.length - 1].nextElementSibling;
-            while (node && !node.classList.contains('mend-chat__msg')) node = node.nextElementSibling;
+            while (node && !node.classList.contains('mend-chat__msg')) {
+                node = node.nextElementSibling;
+            }
             const box = log.getBoundingClientRect();
             const top = node.getBoundingClientRect().top;
             return top >= box.top - 1 && top < box.bottom - 20;

@@ -1,6 +1,7 @@
 """Tell staff about new booking and talk-to-a-person requests: email over SMTP and/or a webhook.
 
-Requests are stored with an outbox row in the same transaction (:mod:`bot.booking.store`); this package
+Requests are stored with an outbox row in the same transaction (:mod:`bot.booking.store`); this
+package
 delivers the outbox. A delivery that fails is logged (without personal data) and retried with
 exponential backoff; the stored request is never changed or lost. Each notifier is tracked on its
 own, so a retry after a webhook failure does not email staff twice. Two deliverers (the action

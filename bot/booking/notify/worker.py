@@ -6,6 +6,7 @@ conversation waiting; the worker (``python -m bot notify run``) retries whatever
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 from typing import Any
@@ -102,10 +103,8 @@ def _once(args: Any) -> None:
 
 def _run(args: Any) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         run_worker(interval_seconds=args.interval)
-    except KeyboardInterrupt:
-        pass
 
 
 def register(subparsers: Any) -> None:

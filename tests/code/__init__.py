@@ -1,0 +1,1 @@
+"""The code itself: lint and type checks, so `make lint` stays clean."""
