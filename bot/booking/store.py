@@ -44,8 +44,8 @@ REFERENCE_LENGTH = 5
 REASON_MAX = 2000
 _INSERT_ATTEMPTS = 5
 
+# The two kinds of patient request; they share the columns the helpers below use.
 RequestModel: TypeAlias = type[BookingRequest] | type[HandoffRequest]
-"""The two kinds of patient request; they share the columns the helpers below use."""
 
 
 class StorageUnavailable(RuntimeError):
