@@ -12,6 +12,7 @@ inspectable. It can raise an alarm; it never lowers one (the patterns are the fl
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,11 +20,23 @@ import yaml
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
+from spacy.lang.en.stop_words import STOP_WORDS
 
 from bot.knowledge import KnowledgeError
 from bot.safety.normalise import normalise
 
 NONE = "none"
+# Words every back-pain message shares (see has_more_than_back_pain).
+_BACK_PAIN_WORDS = re.compile(
+    r"\b(?:back|backs|backache|backaches|lower|low|lumbar|spine|spinal|sciatica|pain|pains|"
+    r"painful|hurt|hurts|hurting|ache|aches|aching|achy|sore|soreness|stiff|stiffness|tight|"
+    r"killing|kills|agony|bad|worse|really|very|so|"
+    # when it started: "back ache since monday" is ordinary back pain too
+    r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tues|tue|wed|thurs|thu|fri|"
+    r"sat|sun|today|yesterday|morning|mornings|weekend|day|days|week|weeks|month|months|ago|"
+    r"started|start|began|since)\b"
+)
+_WORD = re.compile(r"[a-z]+")
 
 
 @dataclass(frozen=True)
@@ -65,8 +78,23 @@ class RedFlagClassifier:
         self.model.fit([normalise(t, vocabulary) for t in texts], [lab != NONE for lab in labels])
 
     def opinion(self, text: str) -> Opinion:
-        probability = self.model.predict_proba([normalise(text, self.vocabulary)])[0][1]
+        normalised = normalise(text, self.vocabulary)
+        if not has_more_than_back_pain(normalised):
+            return Opinion(0.0)
+        probability = self.model.predict_proba([normalised])[0][1]
         return Opinion(float(probability))
+
+
+def has_more_than_back_pain(normalised: str) -> bool:
+    """Whether a message says anything beyond "my back hurts" and small words.
+
+    Every message to this bot is about back pain, and nearly every red-flag example mentions it,
+    so the classifier learnt that a bare "my back hurts" or "low back pain" is a red flag (it gave
+    them 0.99). A message with no other content word gets no opinion from it; the patterns still
+    check every message.
+    """
+    rest = _BACK_PAIN_WORDS.sub(" ", normalised)
+    return any(word not in STOP_WORDS for word in _WORD.findall(rest))
 
 
 def load_nlu_examples(folder: Path, skip_intents: set[str]) -> list[str]:

@@ -49,3 +49,32 @@ def test_a_bad_label_in_the_examples_is_reported_with_its_place(tmp_path: Path) 
     (tmp_path / "x.yml").write_text("examples:\n  - text: hi\n    label: nonsense\n")
     with pytest.raises(KnowledgeError, match=r"x\.yml: example 1: unknown label 'nonsense'"):
         load_examples(tmp_path, {"fever"})
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Plain back pain, as patients open a chat: never urgent advice (written for this test).
+        "my back hurts",
+        "back pain",
+        "low back pain",
+        "Lower back pain for 3 weeks",
+        "my back is killing me",
+        "back ache since Monday",
+        "sore stiff lower back since yesterday morning",
+    ],
+)
+def test_plain_back_pain_is_not_a_red_flag(text: str) -> None:
+    """The red-flag examples nearly all mention back pain, so the classifier once gave these 0.99
+    and a patient typing "my back hurts" got 911 advice; it now gives them no opinion."""
+    from tests.safety.test_heldout import escalates
+
+    assert get_detector().classifier.opinion(text).probability < 0.5
+    assert not escalates(text)
+
+
+def test_back_pain_with_a_red_flag_still_escalates() -> None:
+    from tests.safety.test_heldout import escalates
+
+    assert escalates("my back hurts and since this morning I cant pee")
+    assert escalates("back pain and my privates feel numb")
