@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import json
 import logging
-import time
 import uuid
 from asyncio import CancelledError
 from collections.abc import Awaitable, Callable
@@ -36,8 +35,8 @@ from socketio import AsyncServer
 
 from bot.channels.input_guard import guard_text
 from bot.channels.replies import check_replies, sorry_reply
-from bot.settings import get_settings, setting
-from bot.staff.config import _secret_from_file
+from bot.settings import get_settings
+from bot.staff.config import staff_secret_key
 
 logger = logging.getLogger(__name__)
 
@@ -63,21 +62,9 @@ def allowed_origins() -> list[str]:
 
 
 def secret_key() -> str:
-    """The key that signs conversation tokens: the staff app's key.
-
-    ``STAFF_SECRET_KEY`` when set (the same value on every Rasa server when scaled out), else the
-    key generated once into the data directory (mode 0600), shared with the staff app.
-    """
-    configured = setting.text("STAFF_SECRET_KEY")
-    if configured:
-        return configured
-    # The staff app may be writing the file this very moment (``make run`` starts both at once).
-    for _ in range(50):
-        key = _secret_from_file(get_settings().data_dir)
-        if key:
-            return key
-        time.sleep(0.02)
-    raise RuntimeError("the generated secret key in the data directory is empty")
+    """The key that signs conversation tokens: the staff app's key (``STAFF_SECRET_KEY``, the
+    same value on every Rasa server when scaled out, else the one generated into the data dir)."""
+    return staff_secret_key()
 
 
 class ConversationTokens:

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from bot.privacy import mask_contacts_in_text, mask_sender
 from bot.staff.labels import topic_labels
 from bot.staff.models import IntentCorrection
+from bot.staff.queries import FLAGS
 
 CSV_COLUMNS = (
     "started_at",
@@ -24,13 +25,7 @@ CSV_COLUMNS = (
     "first_question",
     "turns",
     "topics",
-    "fallback",
-    "emergency",
-    "booking",
-    "booking_failed",
-    "booking_abandoned",
-    "person",
-    "opted_out",
+    *FLAGS,
     "reviewed",
     "tags",
 )

@@ -196,19 +196,14 @@ def test_a_stray_brace_is_reported(tmp_path: Path) -> None:
         load_messages(path)
 
 
-def test_a_broken_messages_file_stops_the_knowledge_base_loading(tmp_path: Path) -> None:
+def test_a_broken_messages_file_stops_the_knowledge_base_loading(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Start-up loads the knowledge base: a broken messages.yml stops the bot there."""
-    import os
-
     knowledge = tmp_path / "knowledge"
     shutil.copytree(MESSAGES.parent, knowledge)
     (knowledge / "messages.yml").write_text("channels:\n  sorry: Sorry.\n", encoding="utf-8")
-    old = dict(os.environ)
-    os.environ["MEND_KNOWLEDGE_DIR"] = str(knowledge)
-    try:
-        settings = Settings.from_env()
-    finally:
-        os.environ.clear()
-        os.environ.update(old)
+    monkeypatch.setenv("MEND_KNOWLEDGE_DIR", str(knowledge))
+    settings = Settings.from_env()
     with pytest.raises(KnowledgeError, match=r"messages.yml: missing required field"):
         load_knowledge(settings)
