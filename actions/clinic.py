@@ -73,6 +73,8 @@ class ValidateHandoffForm(FormValidationAction):
         reading = latest_reading(tracker)
         if reading.red_flag:
             return {}  # the safety rule answers; the question is not repeated after it
+        if flow.is_question(reading) and not flow.looks_like_contact(reading.text):
+            return {}  # a rule answers the question, then the form asks for the contact again
         if handoff_answer(reading) == "contact":
             return {HANDOFF_SLOT: reading.text}
         return {HANDOFF_SLOT: HANDOFF_SKIPPED}

@@ -15,13 +15,11 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import subprocess
 import sys
 import tempfile
 import time
-from pathlib import Path
 
 from bench.compare_stock import side_by_side
 from bench.nlu_bench import held_out_scores
@@ -35,31 +33,6 @@ RASA = str(PROJECT_ROOT / ".venv" / "bin" / "rasa")
 
 def heading(title: str) -> None:
     print(f"\n== {title}", flush=True)
-
-
-def nlu_scores() -> None:
-    heading("NLU on the held-out set (tests/nlu/test_data.yml)")
-    with tempfile.TemporaryDirectory() as out:
-        subprocess.run(
-            [
-                RASA,
-                "test",
-                "nlu",
-                "--nlu",
-                "tests/nlu/test_data.yml",
-                "--model",
-                "models/mend.tar.gz",
-                "--out",
-                out,
-            ],
-            cwd=PROJECT_ROOT,
-            check=True,
-            capture_output=True,
-        )
-        report = json.loads((Path(out) / "intent_report.json").read_text())
-    print(f"intent accuracy: {report['accuracy']:.3f}")
-    print(f"intent macro-F1: {report['macro avg']['f1-score']:.3f}")
-    print(f"examples: {report['macro avg']['support']}")
 
 
 def training_time() -> float:

@@ -67,8 +67,13 @@ def interrupts(slot: str, reading: Reading) -> bool:
         return reading.intent in ALWAYS_INTERRUPT and reading.confidence >= FREE_TEXT_CONFIDENCE
     if reading.intent in ALWAYS_INTERRUPT:
         return True
-    is_question = reading.intent in QUESTION_INTERRUPT or reading.intent in get_knowledge().topics
-    return is_question and reading.confidence >= INTERRUPT_CONFIDENCE
+    return is_question(reading)
+
+
+def is_question(reading: Reading) -> bool:
+    """A confident health, sources or clinic question: answered, then the form asks again."""
+    asks = reading.intent in QUESTION_INTERRUPT or reading.intent in get_knowledge().topics
+    return asks and reading.confidence >= INTERRUPT_CONFIDENCE
 
 
 def _looks_like_name(text: str) -> bool:

@@ -279,6 +279,19 @@ def test_handoff_on_the_web_without_a_contact_gives_the_clinic_phone(live_bot) -
     assert "contact you" not in reply
 
 
+def test_a_question_at_the_handoff_prompt_is_answered_not_taken_as_skipping(live_bot) -> None:
+    sender = new_sender()
+    chat(live_bot, sender, "I'd like to talk to a person")
+    answer, titles = buttons(live_bot, sender, "why would a therapist check my hips?")
+    assert "hip" in answer.lower() and "phone number or email" in answer
+    assert titles[-1] == "Just give me the number"  # asked again, the way out still there
+    assert rows(live_bot, "handoff_requests", sender) == []  # not stored as "no contact"
+    reply = chat(live_bot, sender, "jane@example.com")
+    [stored] = rows(live_bot, "handoff_requests", sender)
+    assert stored["contact_value"] == "jane@example.com"
+    assert "contact you at jane@example.com" in reply
+
+
 def test_handoff_during_a_booking_uses_the_contact_already_given(live_bot) -> None:
     sender = new_sender()
     chat(live_bot, sender, "book an appointment", "Jane Doe", "jane@example.com")

@@ -1,0 +1,45 @@
+"""The NLU held-out sets stay held out: none of their messages is in the training data.
+
+A held-out message copied into data/nlu/ (by a writer, a merge or a staff correction export)
+would make `make bench`'s accuracy figures quietly optimistic.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+HELD_OUT = sorted((PROJECT_ROOT / "tests" / "nlu").glob("*.yml"))
+TRAINING = sorted((PROJECT_ROOT / "data" / "nlu").glob("*.yml"))
+
+
+def examples(path: Path) -> list[tuple[str, str]]:
+    """(intent, message) pairs of a Rasa NLU file."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    pairs = []
+    for block in data.get("nlu", []):
+        for line in (block.get("examples") or "").splitlines():
+            line = line.strip()
+            if line.startswith("- ") and "intent" in block:
+                pairs.append((block["intent"], line[2:].strip()))
+    return pairs
+
+
+def key(message: str) -> str:
+    return " ".join(message.lower().split())
+
+
+def test_there_are_three_held_out_sets_of_a_useful_size() -> None:
+    sizes = {path.name: len(examples(path)) for path in HELD_OUT}
+    assert sizes.keys() >= {"test_data.yml", "heldout_long_messy.yml", "heldout_long_messy_2.yml"}
+    assert all(size >= 150 for size in sizes.values()), sizes
+
+
+@pytest.mark.parametrize("held_out", HELD_OUT, ids=lambda path: path.name)
+def test_no_held_out_message_is_in_the_training_data(held_out: Path) -> None:
+    trained = {key(message) for path in TRAINING for _, message in examples(path)}
+    leaked = [message for _, message in examples(held_out) if key(message) in trained]
+    assert not leaked, f"{len(leaked)} held-out messages of {held_out.name} are in data/nlu/"
