@@ -97,12 +97,21 @@ def has_more_than_back_pain(normalised: str) -> bool:
     return any(word not in STOP_WORDS for word in _WORD.findall(rest))
 
 
+# Patients' long stories (issue 10) describe ordinary pain in many words ("it aches when I bend,
+# and my leg feels off"); taught as ``none`` they pulled real red flags in the same words below
+# the line (a dev-set tier-1 message was missed), so the classifier never learns from them.
+NOT_NONE_EXAMPLES = frozenset({"patient_written.yml"})
+
+
 def load_nlu_examples(folder: Path, skip_intents: set[str]) -> list[str]:
     """The bot's own intent training messages, as examples of ``none``: greetings, yes and no,
     booking and health questions must never sound like a red flag to the classifier."""
     from rasa.shared.nlu.training_data.loading import load_data
+    from rasa.shared.utils.io import list_files
 
-    data = load_data(str(folder))
+    # Rasa's own file order (as load_data(folder) reads them), so the classifier is the same.
+    files = [path for path in list_files(str(folder)) if Path(path).name not in NOT_NONE_EXAMPLES]
+    data = load_data(files[0]).merge(*(load_data(path) for path in files[1:]))
     return [m.get("text") for m in data.intent_examples if m.get("intent") not in skip_intents]
 
 
