@@ -43,7 +43,7 @@ def test_us_phone_formats_normalise_to_e164(typed: str) -> None:
         ("+1 303 555 010", "has 9 digits after +1"),
         ("+44 20 7946 0958", "only take US phone numbers"),
         ("303-555-CALL", "has letters in it"),
-        ("303-555-0100 ext 12", "leave out the extension"),
+        ("303-555-0100 ext 12", "without the extension"),
         ("303#555#0100", "characters I can't use (#)"),
         ("013-555-0100", "area code (013) starts with 0"),
         ("113-555-0100", "area code (113) starts with 1"),

@@ -17,30 +17,9 @@ MAX_HEALTH_AVERAGE = 7.0
 
 TEXTS = patient_texts()
 
-# The general warning-signs list (utter_urgent and red_flags.yml replies.general, issue 9) reads at
-# 8.3; the safety replies are the lead's to reword. Excused only while the text is exactly this:
-# any rewording is measured like every other text, so the excuse ends by itself.
-PENDING_REWORDING = {
-    (
-        "Some back pain needs urgent care. Call 911 now if you have new trouble peeing, new "
-        "loss of bladder or bowel control, numbness around your private parts or bottom, "
-        "weakness or numbness in both legs, legs that are getting weaker, or back pain after "
-        "a bad accident. See a doctor today if you have a fever, a history of cancer, or "
-        "weight loss you can't explain."
-    ),
-    # A contact re-ask (9.5), measured since issue 11 moved it from code to messages.yml; its
-    # rewording is the lead's (the move kept every word).
-    (
-        "Please leave out the extension and send just the 10-digit number (like 303-555-0100); the "
-        "clinic will ask for the extension if needed."
-    ),
-}
-
 
 @pytest.mark.parametrize("text", TEXTS, ids=lambda text: text.where)
 def test_every_patient_text_reads_at_grade_8_or_below(text: PatientText) -> None:
-    if text.text in PENDING_REWORDING and text.grade > MAX_GRADE:
-        pytest.xfail(f"{text.where}: grade {text.grade}, awaiting its owner's rewording")
     assert text.grade <= MAX_GRADE, (
         f"{text.where} reads at grade {text.grade} (at most {MAX_GRADE}): use shorter sentences "
         f"and everyday words.\n{text.text}"
