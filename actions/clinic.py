@@ -73,10 +73,10 @@ class ValidateHandoffForm(FormValidationAction):
         reading = latest_reading(tracker)
         if reading.red_flag:
             return {}  # the safety rule answers; the question is not repeated after it
-        if flow.is_question(reading) and not flow.looks_like_contact(reading.text):
-            return {}  # a rule answers the question, then the form asks for the contact again
         if handoff_answer(reading) == "contact":
             return {HANDOFF_SLOT: reading.text}
+        if flow.is_question(reading):
+            return {}  # a rule answers the question, then the form asks for the contact again
         return {HANDOFF_SLOT: HANDOFF_SKIPPED}
 
     def validate_handoff_contact(self, value, dispatcher, tracker, domain) -> dict[str, Any]:

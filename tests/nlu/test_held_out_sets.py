@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import yaml
+from rasa.shared.nlu.training_data.loading import load_data
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 HELD_OUT = sorted((PROJECT_ROOT / "tests" / "nlu").glob("*.yml"))
@@ -17,15 +17,9 @@ TRAINING = sorted((PROJECT_ROOT / "data" / "nlu").glob("*.yml"))
 
 
 def examples(path: Path) -> list[tuple[str, str]]:
-    """(intent, message) pairs of a Rasa NLU file."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    pairs = []
-    for block in data.get("nlu", []):
-        for line in (block.get("examples") or "").splitlines():
-            line = line.strip()
-            if line.startswith("- ") and "intent" in block:
-                pairs.append((block["intent"], line[2:].strip()))
-    return pairs
+    """(intent, message) pairs of a Rasa NLU file, read by Rasa itself."""
+    data = load_data(str(path))
+    return [(message.get("intent"), message.get("text")) for message in data.intent_examples]
 
 
 def key(message: str) -> str:
