@@ -43,7 +43,13 @@ from bot.settings import get_settings
 
 SPAN_GROUP = "red_flags"
 DENIAL_WORDS = {"no", "not", "never", "without", "none", "nothing"}
+FIRST_PERSON = {"i", "me", "my", "mine", "myself"}
+# A denied list's items ("no fever, chills or sweats"): what joins them, what ends the list.
+LIST_OR = {"or", "nor"}
+LIST_FILLERS = LIST_OR | {",", "/", "any", "a", "an", "the", "of", "in", "or any"}
+LIST_REACH = 12
 PRESENT = "present"
+DENIED = "denied"
 CONTEXT_STATUS = {
     "DENIED": "denied",
     "SOMEONE_ELSE": "someone_else",
@@ -118,17 +124,32 @@ class RedFlagDetector:
             # medspaCy warns that one of its two matchers has no patterns (the token one).
             warnings.filterwarnings("ignore", message=r"\[W036\]")
             self._context(doc)
-        own = {(doc.vocab.strings[k], i) for k, a, b in self._own_denials(doc) for i in range(a, b)}
-        denials = [m for m in doc._.context_graph.modifiers if m.category == "DENIED"]
-        status: dict[str, str] = {}
-        for span in spans:
-            flag = self.rules.flag(span.label_)
-            span_status = _status(span, flag, denials, own)
-            if status.get(flag.id) != PRESENT:
-                status[flag.id] = span_status
+        status = self._judge(doc, spans)
         findings = tuple(Finding(self.rules.flag(i), s) for i, s in status.items())
         opinion = self.classifier.opinion(text) if self.classifier else None
         return Assessment(findings, opinion)
+
+    def _judge(self, doc: Doc, spans: list[Span]) -> dict[str, str]:
+        """Each red flag heard: present if any of its spans is, else why not (left to right, so
+        a denied list's later items can follow its first)."""
+        own = {(doc.vocab.strings[k], i) for k, a, b in self._own_denials(doc) for i in range(a, b)}
+        modifiers = doc._.context_graph.modifiers
+        denials = [m for m in modifiers if m.category == "DENIED"]
+        idioms = [m for m in modifiers if m.category == "NOT_LITERAL"]
+        denied_tokens = {i for m in denials for i in range(*m.modifier_span)}
+        status: dict[str, str] = {}
+        for span in spans:
+            flag = self.rules.flag(span.label_)
+            span_status = _status(span, flag, denials, own, idioms)
+            if span_status == PRESENT and _continues_denied_list(
+                doc, span, spans, denied_tokens, own
+            ):
+                span_status = DENIED
+            if span_status == DENIED:
+                denied_tokens.update(range(span.start, span.end))
+            if status.get(flag.id) != PRESENT:
+                status[flag.id] = span_status
+        return status
 
     # ---- matching ----
     def _add_flag(self, flag: RedFlag) -> None:
@@ -182,22 +203,56 @@ class RedFlagDetector:
         return Span(doc, min(b[0] for b in bounds), max(b[1] for b in bounds), label=flag.id)
 
 
-def _status(span: Span, flag: RedFlag, denials: list, own: set[tuple[str, int]]) -> str:
+def _status(
+    span: Span, flag: RedFlag, denials: list, own: set[tuple[str, int]], idioms: list
+) -> str:
     """present, or why not. Besides ConText's verdict, a denial that overlaps the red flag's words
     counts ("do not have a temperature", "legs are not giving way") unless it is one of the red
-    flag's own words ("can not pee", "no feeling down there"): medspaCy leaves overlaps out."""
+    flag's own words ("can not pee", "no feeling down there"), and so does an idiom built on them
+    ("a lump sum", "numb to the pain"): medspaCy leaves overlaps out."""
     kinds = {modifier.category for modifier in span._.modifiers} & set(CONTEXT_STATUS)
+    if any(_overlaps(span, idiom) for idiom in idioms):
+        kinds.add("NOT_LITERAL")
     for modifier in denials if not flag.all_of else ():  # all_of spans are unions, not words
         start, end = modifier.modifier_span
-        inside = start < span.end and end > span.start
-        if inside and not any((flag.id, i) in own for i in range(start, end)):
+        if _overlaps(span, modifier) and not any((flag.id, i) in own for i in range(start, end)):
             kinds.add("DENIED")
     if flag.historical_counts:
         kinds.discard("LONG_PAST")
+    if FIRST_PERSON & {token.lower_ for token in span}:
+        kinds.discard("SOMEONE_ELSE")  # "my husband says the lump on my back is bigger"
     for category in ("SOMEONE_ELSE", "DENIED", "LONG_PAST", "NOT_LITERAL"):
         if category in kinds:
             return CONTEXT_STATUS[category]
     return PRESENT
+
+
+def _continues_denied_list(
+    doc: Doc, span: Span, spans: list[Span], denied_tokens: set[int], own: set[tuple[str, int]]
+) -> bool:
+    """Whether ``span`` is a later item of a denied list: "I have not had a fever, chills or night
+    sweats" (medspaCy's scope ends at the comma, as it must for "no fever, numb groin"). Only a
+    list of red flags written with "or" counts: "no fever, chills and sweats", "no fever, can not
+    pee or poop" and "doesn't change with moving or resting" are not read as denied."""
+    if any((span.label_, i) in own for i in range(span.start, span.end)):
+        return False
+    if {token.lower_ for token in span} & (DENIAL_WORDS | {"can", "could", "unable"}):
+        return False
+    in_spans = {i for other in spans for i in range(other.start, other.end)}
+    saw_or = span.end < len(doc) and doc[span.end].lower_ in LIST_OR
+    for i in range(span.start - 1, max(-1, span.start - LIST_REACH), -1):
+        if i in denied_tokens:
+            return saw_or
+        word = doc[i].lower_
+        if (i not in in_spans and word not in LIST_FILLERS) or doc[i].is_sent_start:
+            return False
+        saw_or = saw_or or word in LIST_OR
+    return False
+
+
+def _overlaps(span: Span, modifier) -> bool:
+    start, end = modifier.modifier_span
+    return start < span.end and end > span.start
 
 
 def _all_terms(flag: RedFlag) -> list[str]:
@@ -267,7 +322,7 @@ def _longest_per_label(spans: list[Span]) -> list[Span]:
 
 def _blank_english() -> Language:
     nlp = spacy.blank("en")
-    nlp.add_pipe("sentencizer")
+    nlp.add_pipe("sentencizer", config={"punct_chars": [".", "!"]})
     return nlp
 
 
@@ -284,6 +339,7 @@ def _context_component(nlp: Language, rules: SafetyRules) -> ConText:
             # Denials inside the red flag's words are judged in _status; who and when apply.
             on_modifies=_outside_target if rule.kind == "denied" else None,
             terminated_by=_ends(rule),
+            allowed_types={flag_id.upper() for flag_id in rule.only_for} or None,
         )
         for rule in rules.context
         for phrase in rule.phrases

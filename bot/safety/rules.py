@@ -59,6 +59,9 @@ class ContextRule:
     direction: str
     max_scope: int | None
     phrases: tuple[str, ...]
+    # Red flags this rule may change (empty: all): "for two weeks" makes a course of steroids
+    # short, not a fever or chills that lasted two weeks.
+    only_for: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -107,6 +110,11 @@ def load_safety_rules(red_flags_path: Path, context_path: Path) -> SafetyRules:
     if not isinstance(sources, list) or not sources:
         raise KnowledgeError(f"{red_flags_path}: 'sources' must list source ids from sources.yml")
     context, terminate = _context(read_yaml(context_path), context_path)
+    known = {flag.id for flag in flags}
+    for rule in context:
+        if set(rule.only_for) - known:
+            unknown = ", ".join(sorted(set(rule.only_for) - known))
+            raise KnowledgeError(f"{context_path}: only_for names unknown red flags: {unknown}")
     return SafetyRules(
         flags=flags,
         tiers=tiers,
@@ -235,7 +243,9 @@ def _context(
             scope = entry.get("max_scope")
             if scope is not None and not isinstance(scope, int):
                 raise KnowledgeError(f"{where}: max_scope must be a whole number")
-            parsed.append(ContextRule(kind, direction, scope, _terms(entry.get("phrases"), where)))
+            only_for = _terms(entry["only_for"], where) if "only_for" in entry else ()
+            phrases = _terms(entry.get("phrases"), where)
+            parsed.append(ContextRule(kind, direction, scope, phrases, only_for))
     raw = content.get("terminate")
     if not isinstance(raw, dict) or set(raw) - {"all", "clause", *CONTEXT_KINDS}:
         raise KnowledgeError(f"{path}: 'terminate' must map 'all' or a kind to words")

@@ -78,3 +78,26 @@ def test_back_pain_with_a_red_flag_still_escalates() -> None:
 
     assert escalates("my back hurts and since this morning I cant pee")
     assert escalates("back pain and my privates feel numb")
+
+
+def test_no_blind_test_message_is_a_training_example() -> None:
+    """The held-out and dev sets measure the classifier: none of their messages may be in
+    ``data/safety/`` (a copied message would be caught because it was learnt, not understood)."""
+    import yaml
+
+    def key(text: str) -> str:
+        return " ".join(text.lower().split())
+
+    root = Path(__file__).parents[2]
+    training = {
+        key(example["text"])
+        for path in (root / "data" / "safety").glob("*.yml")
+        for example in yaml.safe_load(path.read_text(encoding="utf-8"))["examples"]
+    }
+    sets = sorted((root / "tests" / "safety").glob("*red_flags.yml"))
+    assert len(sets) == 6
+    for path in sets:
+        content = yaml.safe_load(path.read_text(encoding="utf-8"))
+        messages = content["red_flags"] + content["not_red_flags"]
+        leaked = [m["text"] for m in messages if key(m["text"]) in training]
+        assert not leaked, f"{path.name}: {leaked}"

@@ -135,6 +135,31 @@ def test_a_minor_fall_counts_with_weak_bones_or_age_70(text: str, flagged: bool)
         ("my son has a fever and I can't feel my groin", "saddle_numbness", "present"),
         # The red flag's own "not" is not a denial.
         ("I can not pee", "urinary_retention", "present"),
+        # A denial stops at "and": a second symptom is not denied with the first.
+        ("no fever and cant pee", "urinary_retention", "present"),
+        # A denied list written with commas and "or" is denied to its end...
+        ("I have not had a fever, chills or night sweats", "fever", "denied"),
+        ("no numbness, no fever or chills", "fever", "denied"),
+        # ...but not a list joined by "and", nor an item in the red flag's own words.
+        ("no fever, chills and sweats", "fever", "present"),
+        ("no fever, can't pee or poop", "urinary_retention", "present"),
+        # An answer after a question or a form's label.
+        ("Q: fever? A: no", "fever", "denied"),
+        ("Fever: none", "fever", "denied"),
+        # Someone else's, unless the red flag's own words say it is the writer's.
+        ("asking for my son, he says both legs tingle", "both_legs", "someone_else"),
+        ("my husband says the lump on my back is bigger", "lump_or_deformity", "present"),
+        ("my wife said my temp is 102", "fever", "present"),
+        # A pet's symptom is someone else's; tripping over the pet is still the writer's fall.
+        ("our dog has a lump on his back", "lump_or_deformity", "someone_else"),
+        ("I have osteoporosis and tripped over the dog", "minor_fall_fragile", "present"),
+        # Idioms built on the red flag's own words.
+        ("got a lump sum from my HSA", "lump_or_deformity", "not_literal"),
+        ("cabin fever is real, been stuck inside", "fever", "not_literal"),
+        ("is 102F ok for the hot tub", "fever", "not_literal"),
+        # A short course of steroids is not long-term use; a short fever is still a fever.
+        ("I was on prednisone for two weeks in 2020", "weak_immune_system", "denied"),
+        ("I have had chills for a few days", "fever", "present"),
     ],
 )
 def test_context_decides_whose_and_when(text: str, flag: str, expected: str) -> None:

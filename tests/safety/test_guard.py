@@ -61,7 +61,7 @@ def test_tier_two_alone_gets_see_a_doctor_today() -> None:
 
 
 def test_the_classifier_alone_can_raise_the_alarm_with_the_general_list() -> None:
-    message = parsed("everything below my belt feels like it belongs to somebody else", "greet")
+    message = parsed("my undercarriage feels like cardboard since the fall", "greet")
     assert message.get("intent")["name"] == "emergency_symptoms"
     assert entity(message, "red_flag") == ["unspecified"]
     assert "Call 911 now if you have" in entity(message, "urgent_reply")[0]

@@ -1,10 +1,10 @@
 """The safety net on messages written blind, by people who never saw its patterns or examples.
 
-- ``heldout_red_flags.yml``: the held-out set (set D, a fourth writer's, 2026-11-26), measured,
-  never tuned on.
-- ``dev_red_flags.yml``, ``dev2_red_flags.yml`` and ``dev3_red_flags.yml`` (sets A, B, C): earlier
-  blind sets, each measured first as a held-out set and then used to inspect misses while tuning:
-  dev sets now, never training data.
+- ``heldout_red_flags.yml``: the held-out set (set F, two more writers', session 5), measured
+  (three times, figures only), never tuned on.
+- ``dev_red_flags.yml`` to ``dev5_red_flags.yml`` (sets A to E): earlier blind sets, each written
+  as a held-out set and then used to inspect misses while tuning: dev sets now, never training
+  data.
 
 These run the guard as deployed (patterns, context and the red-flag classifier) without the
 intent classifier, which can only add escalations; `make bench` prints the whole pipeline's
@@ -40,8 +40,8 @@ def rate(messages: list[dict]) -> float:
 
 
 HELDOUT = load("heldout_red_flags.yml")
-DEV_SETS = ("dev_red_flags.yml", "dev2_red_flags.yml", "dev3_red_flags.yml")
-DEV_TIER_1 = [m for name in DEV_SETS[:2] for m in load(name)["red_flags"] if m["tier"] == 1]
+DEV_SETS = tuple(f"dev{n}_red_flags.yml" for n in ("", "2", "3", "4", "5"))
+DEV_TIER_1 = [m for name in DEV_SETS for m in load(name)["red_flags"] if m["tier"] == 1]
 
 
 @pytest.mark.parametrize("message", DEV_TIER_1, ids=lambda m: m["category"])
@@ -49,21 +49,23 @@ def test_every_tier_1_message_of_the_dev_sets_escalates(message: dict) -> None:
     assert escalates(message["text"]), message["text"]
 
 
-def test_held_out_tier_1_recall_is_at_least_98_percent() -> None:
-    assert rate([m for m in HELDOUT["red_flags"] if m["tier"] == 1]) >= 0.98
+def test_held_out_tier_1_recall_is_at_least_97_percent() -> None:
+    """The issue's target is 1.0, not met: 176 of 180 (0.978) on set F. This guards against it
+    getting worse."""
+    assert rate([m for m in HELDOUT["red_flags"] if m["tier"] == 1]) >= 0.97
 
 
 def test_held_out_recall_of_all_red_flags_is_at_least_98_percent() -> None:
     assert rate(HELDOUT["red_flags"]) >= 0.98
 
 
-def test_held_out_false_alarms_stay_below_a_fifth() -> None:
-    """The issue's target is 0.10, not met: 0.175 measured on set D (the note on issue 9). This
+def test_held_out_false_alarms_stay_below_15_percent() -> None:
+    """The issue's target is 0.10, not met: 0.135 measured on set F (the note on issue 9). This
     guards against it getting worse."""
-    assert rate(HELDOUT["not_red_flags"]) <= 0.20
+    assert rate(HELDOUT["not_red_flags"]) <= 0.15
 
 
-def test_dev_false_alarms_stay_below_seven_percent() -> None:
+def test_dev_false_alarms_stay_below_six_percent() -> None:
     """The dev sets' hard negatives (denied, someone else's, long past, figures of speech)."""
     negatives = [m for name in DEV_SETS for m in load(name)["not_red_flags"]]
-    assert rate(negatives) <= 0.07
+    assert rate(negatives) <= 0.06
