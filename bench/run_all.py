@@ -2,7 +2,8 @@
 
 - held-out intent accuracy and macro-F1 (tests/nlu/test_data.yml, never trained on)
 - red-flag recall per category and tier, false alarms, and which layer caught each
-  (tests/safety/heldout_red_flags.yml, never trained on; bench/safety_bench.py)
+  (tests/safety/heldout_red_flags.yml, never trained on; bench/safety_bench.py), and the same
+  set sent to the live bot over REST (bench/safety_rest_bench.py)
 - training time (a full `rasa train --force` into a temp dir)
 - side by side with the stock `rasa init` bot (bench/compare_stock.py): start-to-first-answer,
   peak memory, REST latency p50/p95/p99 of 1 conversation, messages per second and p95 of 20 at
@@ -25,6 +26,7 @@ from bench.compare_stock import side_by_side
 from bench.nlu_bench import held_out_scores
 from bench.readability_bench import print_grades as readability_grades
 from bench.safety_bench import safety_figures
+from bench.safety_rest_bench import rest_figures as safety_over_rest
 from bench.scaled_out_bench import scaled_out_figures
 from tests.support.live_bot import PROJECT_ROOT
 
@@ -70,6 +72,7 @@ def main() -> None:
     args = parser.parse_args()
     held_out_scores()  # both held-out sets (bench/nlu_bench.py)
     safety_figures()
+    safety_over_rest()  # the same held-out set as a user meets it (bench/safety_rest_bench.py)
     trained = None if args.skip_training else training_time()
     # Servers, latency, burst and memory, side by side with stock Rasa (bench/compare_stock.py)
     side_by_side(args.turns, training_seconds=trained)

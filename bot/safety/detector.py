@@ -42,8 +42,9 @@ from bot.safety.rules import RedFlag, SafetyRules, load_safety_rules
 from bot.settings import get_settings
 
 SPAN_GROUP = "red_flags"
-DENIAL_WORDS = {"no", "not", "never", "without", "none", "nothing"}
+DENIAL_WORDS = {"no", "not", "never", "without", "none", "nothing", "zero"}
 FIRST_PERSON = {"i", "me", "my", "mine", "myself"}
+CONCEPT_MARK = "#"  # "minor_fall_fragile#1": a span of one concept of a red flag that needs all
 # A denied list's items ("no fever, chills or sweats"): what joins them, what ends the list.
 LIST_OR = {"or", "nor"}
 LIST_FILLERS = LIST_OR | {",", "/", "any", "a", "an", "the", "of", "in", "or any"}
@@ -135,20 +136,29 @@ class RedFlagDetector:
         own = {(doc.vocab.strings[k], i) for k, a, b in self._own_denials(doc) for i in range(a, b)}
         modifiers = doc._.context_graph.modifiers
         denials = [m for m in modifiers if m.category == "DENIED"]
-        idioms = [m for m in modifiers if m.category == "NOT_LITERAL"]
+        overlapping = [m for m in modifiers if m.category in ("NOT_LITERAL", "SOMEONE_ELSE")]
         denied_tokens = {i for m in denials for i in range(*m.modifier_span)}
         status: dict[str, str] = {}
+        concepts: dict[str, str] = {}  # "flag#index": present, or why not
         for span in spans:
-            flag = self.rules.flag(span.label_)
-            span_status = _status(span, flag, denials, own, idioms)
+            flag = self.rules.flag(span.label_.split(CONCEPT_MARK)[0])
+            span_status = _status(span, flag, denials, own, overlapping)
             if span_status == PRESENT and _continues_denied_list(
                 doc, span, spans, denied_tokens, own
             ):
                 span_status = DENIED
             if span_status == DENIED:
                 denied_tokens.update(range(span.start, span.end))
-            if status.get(flag.id) != PRESENT:
-                status[flag.id] = span_status
+            key = span.label_ if CONCEPT_MARK in span.label_ else flag.id
+            found = concepts if CONCEPT_MARK in key else status
+            if found.get(key) != PRESENT:
+                found[key] = span_status
+        for flag in self.rules.flags:
+            keys = [f"{flag.id}{CONCEPT_MARK}{i}" for i in range(len(flag.all_of))]
+            if keys and all(key in concepts for key in keys):
+                # present only if every concept is; else why the first one that is not
+                groups = [concepts[key] for key in keys]
+                status[flag.id] = next((g for g in groups if g != PRESENT), PRESENT)
         return status
 
     # ---- matching ----
@@ -164,7 +174,7 @@ class RedFlagDetector:
         for index, group in enumerate(flag.all_of):
             words = [w for w in group if not w.startswith("@")]
             if words:
-                self._concepts.add(f"{flag.id}#{index}", self._term_docs(words))
+                self._concepts.add(f"{flag.id}{CONCEPT_MARK}{index}", self._term_docs(words))
 
     def _term_docs(self, terms: Iterable[str]) -> list[Doc]:
         """Terms spelt as messages are after ``normalise`` ("doesn't" -> "do not")."""
@@ -183,37 +193,36 @@ class RedFlagDetector:
                 for m in flag.measures
                 for s in measured.get(m, [])
             ]
-            if flag.all_of:
-                span = self._all_of_span(doc, flag, measured)
-                if span is not None:
-                    spans.append(span)
+            spans += self._concept_spans(doc, flag, measured)
         return _longest_per_label(spans)
 
-    def _all_of_span(self, doc: Doc, flag: RedFlag, measured: dict[str, list[Span]]):
-        found = {doc.vocab.strings[key]: (start, end) for key, start, end in self._concepts(doc)}
-        bounds = []
+    def _concept_spans(self, doc: Doc, flag: RedFlag, measured: dict[str, list[Span]]):
+        """For a red flag that needs several concepts (a fall AND weak bones), every word of each
+        concept as its own span, labelled ``flag#concept``: context judges each ("I don't have
+        osteoporosis, and I fell" has a fall but no weak bones), and ``_judge`` joins them."""
+        spans = []
+        for key, start, end in self._concepts(doc) if flag.all_of else ():
+            label = doc.vocab.strings[key]
+            if label.split(CONCEPT_MARK)[0] == flag.id:
+                spans.append(Span(doc, start, end, label=label))
         for index, group in enumerate(flag.all_of):
-            hit = found.get(f"{flag.id}#{index}")
             for measure in (w[1:] for w in group if w.startswith("@")):
-                if measured.get(measure):
-                    hit = hit or (measured[measure][0].start, measured[measure][0].end)
-            if hit is None:
-                return None
-            bounds.append(hit)
-        return Span(doc, min(b[0] for b in bounds), max(b[1] for b in bounds), label=flag.id)
+                label = f"{flag.id}{CONCEPT_MARK}{index}"
+                spans += [Span(doc, m.start, m.end, label=label) for m in measured.get(measure, [])]
+        return spans
 
 
 def _status(
-    span: Span, flag: RedFlag, denials: list, own: set[tuple[str, int]], idioms: list
+    span: Span, flag: RedFlag, denials: list, own: set[tuple[str, int]], overlapping: list
 ) -> str:
     """present, or why not. Besides ConText's verdict, a denial that overlaps the red flag's words
     counts ("do not have a temperature", "legs are not giving way") unless it is one of the red
-    flag's own words ("can not pee", "no feeling down there"), and so does an idiom built on them
-    ("a lump sum", "numb to the pain"): medspaCy leaves overlaps out."""
+    flag's own words ("can not pee", "no feeling down there"), and so do an idiom built on them
+    ("a lump sum", "numb to the pain") and someone else's body in them ("the dog's back legs gave
+    out"): medspaCy leaves overlaps out."""
     kinds = {modifier.category for modifier in span._.modifiers} & set(CONTEXT_STATUS)
-    if any(_overlaps(span, idiom) for idiom in idioms):
-        kinds.add("NOT_LITERAL")
-    for modifier in denials if not flag.all_of else ():  # all_of spans are unions, not words
+    kinds |= {m.category for m in overlapping if _overlaps(span, m)}
+    for modifier in denials:
         start, end = modifier.modifier_span
         if _overlaps(span, modifier) and not any((flag.id, i) in own for i in range(start, end)):
             kinds.add("DENIED")

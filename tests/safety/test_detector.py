@@ -157,6 +157,16 @@ def test_a_minor_fall_counts_with_weak_bones_or_age_70(text: str, flagged: bool)
         ("got a lump sum from my HSA", "lump_or_deformity", "not_literal"),
         ("cabin fever is real, been stuck inside", "fever", "not_literal"),
         ("is 102F ok for the hot tub", "fever", "not_literal"),
+        # A red flag that needs two things (a fall and weak bones) is denied when one of them is.
+        ("I don't have osteoporosis and I didn't fall", "minor_fall_fragile", "denied"),
+        ("no osteoporosis but I fell", "minor_fall_fragile", "denied"),
+        # Someone else's body inside the red flag's own words.
+        ("our dachshund's back legs gave out", "both_legs", "someone_else"),
+        # A function lost, said with "no" or "zero", is the symptom, not a denial.
+        ("zero urge to wee today", "urinary_retention", "present"),
+        ("no morning wood since the back thing", "sexual_dysfunction", "present"),
+        # ...while "no problems with" denies it.
+        ("no problems with erections", "sexual_dysfunction", "denied"),
         # A short course of steroids is not long-term use; a short fever is still a fever.
         ("I was on prednisone for two weeks in 2020", "weak_immune_system", "denied"),
         ("I have had chills for a few days", "fever", "present"),
