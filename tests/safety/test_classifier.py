@@ -95,7 +95,7 @@ def test_no_blind_test_message_is_a_training_example() -> None:
         for example in yaml.safe_load(path.read_text(encoding="utf-8"))["examples"]
     }
     sets = sorted((root / "tests" / "safety").glob("*red_flags.yml"))
-    assert len(sets) == 7
+    assert len(sets) == 8
     for path in sets:
         content = yaml.safe_load(path.read_text(encoding="utf-8"))
         messages = content["red_flags"] + content["not_red_flags"]

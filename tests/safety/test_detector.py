@@ -167,6 +167,11 @@ def test_a_minor_fall_counts_with_weak_bones_or_age_70(text: str, flagged: bool)
         ("no morning wood since the back thing", "sexual_dysfunction", "present"),
         # ...while "no problems with" denies it.
         ("no problems with erections", "sexual_dysfunction", "denied"),
+        # A form's answer before the item, or "nope" after it.
+        ("checked the list - no numbness in the saddle area", "saddle_numbness", "denied"),
+        ("any trouble urinating? and nope, not at all", "urinary_retention", "denied"),
+        # "have not been able to" is the symptom's own words, however far the denial reaches.
+        ("havent been able to get hard since I hurt my back", "sexual_dysfunction", "present"),
         # A short course of steroids is not long-term use; a short fever is still a fever.
         ("I was on prednisone for two weeks in 2020", "weak_immune_system", "denied"),
         ("I have had chills for a few days", "fever", "present"),
@@ -174,6 +179,17 @@ def test_a_minor_fall_counts_with_weak_bones_or_age_70(text: str, flagged: bool)
 )
 def test_context_decides_whose_and_when(text: str, flag: str, expected: str) -> None:
     assert status(text)[flag] == expected
+
+
+def test_being_able_to_stand_on_toes_is_not_weakness() -> None:
+    assert present("I can stand on my toes and on my heels like you showed me") == []
+    assert present("I can't stand on my toes anymore") == ["leg_weakness"]
+
+
+def test_a_crash_with_a_driver_is_a_serious_accident_and_weight_words_need_a_loss() -> None:
+    assert present("a crash last week, the other driver ran a red") == ["major_trauma"]
+    assert present("scale says I'm down 10 pounds without trying") == ["weight_loss"]
+    assert present("which weight-bearing exercises help prevent bone loss down the road") == []
 
 
 def test_every_red_flag_heard_is_named_highest_tier_first() -> None:
