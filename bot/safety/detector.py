@@ -50,13 +50,13 @@ LIST_OR = {"or", "nor"}
 LIST_FILLERS = LIST_OR | {",", "/", "any", "a", "an", "the", "of", "in", "or any"}
 LIST_REACH = 12
 PRESENT = "present"
-DENIED = "denied"
 CONTEXT_STATUS = {
     "DENIED": "denied",
     "SOMEONE_ELSE": "someone_else",
     "LONG_PAST": "long_past",
     "NOT_LITERAL": "not_literal",
 }
+DENIED = CONTEXT_STATUS["DENIED"]
 
 _TEMPERATURE = re.compile(r"(?<![\d.])(\d{2,3}(?:\.\d{1,2})?)\s*(?:°|º|degrees?|deg)?\s*(f|c)?\b")
 _TEMPERATURE_WORDS = re.compile(
@@ -138,21 +138,21 @@ class RedFlagDetector:
         denials = [m for m in modifiers if m.category == "DENIED"]
         overlapping = [m for m in modifiers if m.category in ("NOT_LITERAL", "SOMEONE_ELSE")]
         denied_tokens = {i for m in denials for i in range(*m.modifier_span)}
+        in_spans = {i for span in spans for i in range(span.start, span.end)}
         status: dict[str, str] = {}
         concepts: dict[str, str] = {}  # "flag#index": present, or why not
         for span in spans:
             flag = self.rules.flag(span.label_.split(CONCEPT_MARK)[0])
             span_status = _status(span, flag, denials, own, overlapping)
             if span_status == PRESENT and _continues_denied_list(
-                doc, span, spans, denied_tokens, own
+                doc, span, in_spans, denied_tokens, own
             ):
                 span_status = DENIED
             if span_status == DENIED:
                 denied_tokens.update(range(span.start, span.end))
-            key = span.label_ if CONCEPT_MARK in span.label_ else flag.id
-            found = concepts if CONCEPT_MARK in key else status
-            if found.get(key) != PRESENT:
-                found[key] = span_status
+            found = concepts if CONCEPT_MARK in span.label_ else status
+            if found.get(span.label_) != PRESENT:
+                found[span.label_] = span_status
         for flag in self.rules.flags:
             keys = [f"{flag.id}{CONCEPT_MARK}{i}" for i in range(len(flag.all_of))]
             if keys and all(key in concepts for key in keys):
@@ -186,6 +186,13 @@ class RedFlagDetector:
             for matcher in (self._phrases, self._near)
             for key, start, end in matcher(doc)
         ]
+        # For a red flag that needs several concepts (a fall AND weak bones), every word of each
+        # concept is its own span, labelled "flag#concept": context judges each ("I don't have
+        # osteoporosis, and I fell" has a fall but no weak bones), and _judge joins them.
+        spans += [
+            Span(doc, start, end, label=doc.vocab.strings[key])
+            for key, start, end in self._concepts(doc)
+        ]
         measured = _measures(doc)
         for flag in self.rules.flags:
             spans += [
@@ -193,23 +200,12 @@ class RedFlagDetector:
                 for m in flag.measures
                 for s in measured.get(m, [])
             ]
-            spans += self._concept_spans(doc, flag, measured)
-        return _longest_per_label(spans)
-
-    def _concept_spans(self, doc: Doc, flag: RedFlag, measured: dict[str, list[Span]]):
-        """For a red flag that needs several concepts (a fall AND weak bones), every word of each
-        concept as its own span, labelled ``flag#concept``: context judges each ("I don't have
-        osteoporosis, and I fell" has a fall but no weak bones), and ``_judge`` joins them."""
-        spans = []
-        for key, start, end in self._concepts(doc) if flag.all_of else ():
-            label = doc.vocab.strings[key]
-            if label.split(CONCEPT_MARK)[0] == flag.id:
-                spans.append(Span(doc, start, end, label=label))
-        for index, group in enumerate(flag.all_of):
-            for measure in (w[1:] for w in group if w.startswith("@")):
+            for index, group in enumerate(flag.all_of):
                 label = f"{flag.id}{CONCEPT_MARK}{index}"
-                spans += [Span(doc, m.start, m.end, label=label) for m in measured.get(measure, [])]
-        return spans
+                for measure in (w[1:] for w in group if w.startswith("@")):
+                    found = measured.get(measure, [])
+                    spans += [Span(doc, s.start, s.end, label=label) for s in found]
+        return _longest_per_label(spans)
 
 
 def _status(
@@ -237,7 +233,7 @@ def _status(
 
 
 def _continues_denied_list(
-    doc: Doc, span: Span, spans: list[Span], denied_tokens: set[int], own: set[tuple[str, int]]
+    doc: Doc, span: Span, in_spans: set[int], denied_tokens: set[int], own: set[tuple[str, int]]
 ) -> bool:
     """Whether ``span`` is a later item of a denied list: "I have not had a fever, chills or night
     sweats" (medspaCy's scope ends at the comma, as it must for "no fever, numb groin"). Only a
@@ -247,7 +243,6 @@ def _continues_denied_list(
         return False
     if {token.lower_ for token in span} & (DENIAL_WORDS | {"can", "could", "unable"}):
         return False
-    in_spans = {i for other in spans for i in range(other.start, other.end)}
     saw_or = span.end < len(doc) and doc[span.end].lower_ in LIST_OR
     for i in range(span.start - 1, max(-1, span.start - LIST_REACH), -1):
         if i in denied_tokens:

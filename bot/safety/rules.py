@@ -112,8 +112,7 @@ def load_safety_rules(red_flags_path: Path, context_path: Path) -> SafetyRules:
     context, terminate = _context(read_yaml(context_path), context_path)
     known = {flag.id for flag in flags}
     for rule in context:
-        if set(rule.only_for) - known:
-            unknown = ", ".join(sorted(set(rule.only_for) - known))
+        if unknown := ", ".join(sorted(set(rule.only_for) - known)):
             raise KnowledgeError(f"{context_path}: only_for names unknown red flags: {unknown}")
     return SafetyRules(
         flags=flags,
