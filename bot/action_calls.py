@@ -7,6 +7,9 @@ action server's Sanic closes a connection on which no request has arrived within
 Rasa's task finally writes the request, aiohttp raises "Cannot write to closing transport", Rasa
 logs "Bot will continue, but the actions events are lost", and the patient hears nothing.
 
+Actions that only read the knowledge base (a health answer, the disclaimer) do not go over HTTP at
+all: they run in this process (:mod:`bot.in_process_actions`), still with the fallback below.
+
 Three layers, each small:
 
 - ``bot serve`` gives the action server a keep-alive far longer than any such stall
@@ -39,6 +42,7 @@ from rasa.shared.core.constants import ACTION_SESSION_START_NAME
 from rasa.shared.core.events import Event
 from rasa.shared.exceptions import RasaException
 
+from bot import in_process_actions
 from bot.settings import setting
 
 logger = logging.getLogger(__name__)
@@ -119,8 +123,9 @@ async def fallback_events(action: RemoteAction, channel: Any, nlg: Any, tracker:
 
 
 def install() -> None:
-    """Wrap ``RemoteAction.run`` in this process (idempotent)."""
+    """Wrap ``RemoteAction.run`` in this process (idempotent); read-only actions run in it."""
     attempts()  # a bad ACTION_CALL_ATTEMPTS stops the server now, not every action call later
+    in_process_actions.executor()  # import the actions now, not on a patient's first message
     original = RemoteAction.run
     if getattr(original, "_mend_wrapped", False):
         return
@@ -130,6 +135,10 @@ def install() -> None:
     ) -> list[Event]:
         global _failures
         try:
+            if in_process_actions.runs_in_process(self.name()):
+                return await in_process_actions.run_in_process(
+                    self, output_channel, nlg, tracker, domain
+                )
             return await _run_with_retries(original, self, output_channel, nlg, tracker, domain)
         except ActionExecutionRejection:
             raise

@@ -61,9 +61,10 @@ def main(argv: list[str] | None = None) -> None:
 
         request_deadline.install()
     if program == "rasa":  # action calls retried on a dropped connection, failures told (issue 12)
-        from bot import action_calls
+        from bot import action_calls, fast_turns
 
         action_calls.install()
+        fast_turns.install()
         from bot.channels import overload
 
         overload.limiter()  # sized now: a bad MAX_*_MESSAGES stops the server, not each message

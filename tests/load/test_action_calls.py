@@ -15,11 +15,11 @@ from rasa.core.actions.action import RemoteAction
 from rasa.core.channels.channel import CollectingOutputChannel
 from rasa.core.nlg import TemplatedNaturalLanguageGenerator
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import BotUttered, SessionStarted
+from rasa.shared.core.events import BotUttered, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
-from bot import action_calls
+from bot import action_calls, in_process_actions
 from bot.knowledge import get_knowledge
 from tests.support.live_bot import PROJECT_ROOT, free_port
 
@@ -56,7 +56,7 @@ def test_a_call_whose_connection_was_refused_is_retried_and_answered() -> None:
     port = free_port()
 
     async def scenario() -> list:
-        call = asyncio.create_task(run_action("action_answer_topic", port))
+        call = asyncio.create_task(run_action("action_handoff_submit", port))
         await asyncio.sleep(0.05)  # the first attempt has failed; the server comes up now
         runner = await action_server(port)
         try:
@@ -70,15 +70,39 @@ def test_a_call_whose_connection_was_refused_is_retried_and_answered() -> None:
 
 def test_a_call_that_fails_for_good_tells_the_patient_the_clinic_phone() -> None:
     failures = action_calls.failures()
-    events = asyncio.run(run_action("action_answer_topic", free_port()))
+    events = asyncio.run(run_action("action_handoff_submit", free_port()))
     said = [e.text for e in events if isinstance(e, BotUttered)]
     assert len(said) == 1
     assert get_knowledge().clinic.phone in said[0]
     assert action_calls.failures() == failures + 1
 
 
-def test_a_failed_session_start_still_starts_the_session_with_the_disclaimer() -> None:
+def test_a_failed_session_start_still_starts_the_session_with_the_disclaimer(monkeypatch) -> None:
+    async def broken(*args) -> list:
+        raise RuntimeError("the knowledge base could not be read")
+
+    monkeypatch.setattr(in_process_actions, "run_in_process", broken)
     events = asyncio.run(run_action("action_session_start", free_port()))
     assert any(isinstance(e, SessionStarted) for e in events)
     said = [e.text for e in events if isinstance(e, BotUttered)]
     assert said and get_knowledge().clinic.emergency_number in said[0]
+
+
+def test_read_only_actions_answer_with_no_action_server_at_all() -> None:
+    """A health answer is built in the Rasa process: nothing listens on the port."""
+    action = RemoteAction("action_answer_topic", EndpointConfig(f"http://127.0.0.1:{free_port()}"))
+    tracker = DialogueStateTracker("patient", DOMAIN.slots)
+    tracker.update(UserUttered("why the hips?", intent={"name": "why_check_hips", "confidence": 1}))
+    nlg = TemplatedNaturalLanguageGenerator(DOMAIN.responses)
+    failures = action_calls.failures()
+    events = asyncio.run(action.run(CollectingOutputChannel(), nlg, tracker, DOMAIN))
+    said = " ".join(e.text or "" for e in events if isinstance(e, BotUttered))
+    assert "hip" in said.lower() and "doi.org" in said
+    assert SlotSet("last_answer_id", "why_check_hips") in events
+    assert action_calls.failures() == failures
+
+
+def test_actions_that_store_requests_stay_on_the_action_server() -> None:
+    """Booking and handoff requests are written by the action server, off Rasa's event loop."""
+    for name in ("action_submit_booking", "action_handoff_submit", "validate_booking_form"):
+        assert not in_process_actions.runs_in_process(name)

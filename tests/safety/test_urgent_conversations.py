@@ -160,3 +160,16 @@ def test_urgent_advice_arrives_with_the_action_server_down(bot) -> None:
     reply = say(bot, new_sender(), "my legs are both going numb and weak")
     assert "pain, numbness or weakness in both legs" in texts(reply)
     assert urgent_payload(reply)["tier"] == "1"
+
+
+def test_health_answers_arrive_with_the_action_server_down(bot) -> None:
+    """Runs after the test above (the action server is gone): the disclaimer that starts a
+    conversation and a cited health answer are built inside the Rasa server."""
+    assert bot.processes[1].poll() is not None
+    sender = new_sender()
+    greeting = texts(say(bot, sender, "hi"))
+    assert "not a diagnosis" in greeting.lower() or "education" in greeting.lower()
+    answer = texts(say(bot, sender, "why would a therapist check my hips when my back hurts?"))
+    assert "hip" in answer.lower()
+    assert "doi.org" in answer and "Source" in answer
+    assert "something went wrong" not in answer.lower()
