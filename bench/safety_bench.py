@@ -19,8 +19,8 @@ import yaml
 from tests.support.live_bot import PROJECT_ROOT
 
 SETS = {
-    "held-out H (tests/safety/heldout_red_flags.yml)": "heldout_red_flags.yml",
-    "dev G, used for tuning (tests/safety/dev7_red_flags.yml)": "dev7_red_flags.yml",
+    "held-out I (tests/safety/heldout_red_flags.yml)": "heldout_red_flags.yml",
+    "dev H, used for tuning (tests/safety/dev8_red_flags.yml)": "dev8_red_flags.yml",
 }
 HELDOUT = PROJECT_ROOT / "tests" / "safety" / "heldout_red_flags.yml"
 

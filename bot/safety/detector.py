@@ -43,7 +43,7 @@ from bot.settings import get_settings
 
 SPAN_GROUP = "red_flags"
 DENIAL_WORDS = {"no", "not", "never", "without", "none", "nothing", "zero"}
-FIRST_PERSON = {"i", "me", "my", "mine", "myself"}
+FIRST_PERSON = {"me", "my", "mine", "myself"}
 CONCEPT_MARK = "#"  # "minor_fall_fragile#1": a span of one concept of a red flag that needs all
 # A denied list's items ("no fever, chills or sweats"): what joins them, what ends the list.
 LIST_OR = {"or", "nor"}
@@ -127,8 +127,20 @@ class RedFlagDetector:
             self._context(doc)
         status = self._judge(doc, spans)
         findings = tuple(Finding(self.rules.flag(i), s) for i, s in status.items())
-        opinion = self.classifier.opinion(text) if self.classifier else None
-        return Assessment(findings, opinion)
+        return Assessment(findings, self._opinion(text, doc))
+
+    def _opinion(self, text: str, doc: Doc) -> Opinion | None:
+        """The classifier's opinion, on the message as written and without its idioms, whichever
+        is lower: "a crash course", "sick and tired of" or "on my last legs" is no more a red flag
+        for the second opinion than for the patterns, while a context word that lowered it
+        ("peed myself laughing") keeps doing so. The patterns stay the floor either way."""
+        if self.classifier is None:
+            return None
+        opinion = self.classifier.opinion(text)
+        plain = _without_idioms(doc)
+        if plain == doc.text:
+            return opinion
+        return min(opinion, self.classifier.opinion(plain), key=lambda o: o.probability)
 
     def _judge(self, doc: Doc, spans: list[Span]) -> dict[str, str]:
         """Each red flag heard: present if any of its spans is, else why not (left to right, so
@@ -252,6 +264,19 @@ def _continues_denied_list(
             return False
         saw_or = saw_or or word in LIST_OR
     return False
+
+
+def _without_idioms(doc: Doc) -> str:
+    """The (normalised) message without the words ConText marked as not literal."""
+    idiom = {
+        i
+        for modifier in doc._.context_graph.modifiers
+        if modifier.category == "NOT_LITERAL"
+        for i in range(*modifier.modifier_span)
+    }
+    if not idiom:
+        return doc.text
+    return "".join(token.text_with_ws for token in doc if token.i not in idiom)
 
 
 def _overlaps(span: Span, modifier) -> bool:

@@ -175,6 +175,25 @@ def test_a_minor_fall_counts_with_weak_bones_or_age_70(text: str, flagged: bool)
         # A short course of steroids is not long-term use; a short fever is still a fever.
         ("I was on prednisone for two weeks in 2020", "weak_immune_system", "denied"),
         ("I have had chills for a few days", "fever", "present"),
+        # "nothing" denies what follows, unless it is the symptom ("I feel nothing when I wipe").
+        ("nothing numb in my groin, just a stiff back", "saddle_numbness", "denied"),
+        ("I feel nothing when I wipe", "saddle_numbness", "present"),
+        ("nothing comes out when i try to pee", "urinary_retention", "present"),
+        ("my bladder control is 100%, only the back aches", "incontinence", "denied"),
+        # "I" inside the red flag's words does not make a child's infection the writer's.
+        (
+            "my son has a uti and i have to drive him to the doctor",
+            "infection_risk",
+            "someone_else",
+        ),
+        # Weight lost on purpose is not unexplained; "not on a diet" still is.
+        ("lost 12 pounds on purpose with my diet", "weight_loss", "denied"),
+        ("lost 12 pounds, not on a diet or anything", "weight_loss", "present"),
+        # "not great" judges; it denies nothing after it.
+        ("this is not great: both legs went numb tonight", "both_legs", "present"),
+        # Idioms: "out of shape" is about fitness, unless the back is.
+        ("I'm so out of shape, my back gets stiff", "lump_or_deformity", "not_literal"),
+        ("my spine looks out of shape in the mirror", "lump_or_deformity", "present"),
     ],
 )
 def test_context_decides_whose_and_when(text: str, flag: str, expected: str) -> None:
