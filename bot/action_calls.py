@@ -136,9 +136,8 @@ def install() -> None:
         global _failures
         try:
             if in_process_actions.runs_in_process(self.name()):
-                return await in_process_actions.run_in_process(
-                    self, output_channel, nlg, tracker, domain
-                )
+                local = RemoteAction(self.name(), in_process_actions.IN_PROCESS)
+                return await original(local, output_channel, nlg, tracker, domain)
             return await _run_with_retries(original, self, output_channel, nlg, tracker, domain)
         except ActionExecutionRejection:
             raise

@@ -68,11 +68,10 @@ def _cached_resolver(original: Any) -> Any:
 
 
 def install() -> None:
-    """Patch the two methods in this process (idempotent)."""
+    """Patch the two methods in this process (idempotent: both are patched together, so the
+    first one's mark tells)."""
     if getattr(RemoteAction._validate_action_result, _MARK, False):
         return
     _validate_action_result.__dict__[_MARK] = True
     RemoteAction._validate_action_result = _validate_action_result
-    resolver = _cached_resolver(Event.resolve_by_type)
-    resolver.__dict__[_MARK] = True
-    Event.resolve_by_type = staticmethod(resolver)
+    Event.resolve_by_type = staticmethod(_cached_resolver(Event.resolve_by_type))

@@ -10,22 +10,18 @@ answer never depends on a second process.
 The action server stays for what writes to the database (booking and handoff requests) and for
 the forms: their work (a database write, a delivery) must not block Rasa's event loop.
 
-How: the very same Rasa SDK action classes (``actions/``) run through the SDK's own
-``ActionExecutor`` in this process, given the request Rasa would have sent; Rasa's own
-``RemoteAction`` code then validates and says the answer exactly as after an HTTP call.
-:func:`bot.action_calls.install` routes the actions listed here; a failure is told to the patient
-like a failed HTTP call.
+How: :func:`bot.action_calls.install` gives the actions listed here a ``RemoteAction`` whose
+endpoint is :class:`InProcessEndpoint`: Rasa's own ``RemoteAction.run`` builds the request,
+validates the result and says the answer exactly as after an HTTP call, and the very same Rasa SDK
+action classes (``actions/``) run through the SDK's own ``ActionExecutor``. A failure is told to
+the patient like a failed HTTP call.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-import rasa
-from rasa.core.actions.action import RemoteAction
-from rasa.shared.core import events
-from rasa.shared.core.events import Event
-from rasa.shared.core.trackers import EventVerbosity
+from rasa.core.actions.constants import SELECTIVE_DOMAIN
 from rasa_sdk.executor import ActionExecutor
 
 ACTIONS_PACKAGE = "actions"
@@ -63,22 +59,21 @@ def executor() -> ActionExecutor:
     return _executor
 
 
-async def run_in_process(
-    action: RemoteAction, output_channel: Any, nlg: Any, tracker: Any, domain: Any
-) -> list[Event]:
-    """What ``RemoteAction.run`` does, with the SDK called directly instead of over HTTP.
+class InProcessEndpoint:
+    """Stands where ``RemoteAction`` expects its HTTP endpoint (``EndpointConfig``): the request
+    Rasa built goes to the SDK's executor in this process, and Rasa's own ``RemoteAction.run``
+    does everything else (validating the result, saying the responses, reading the events).
 
-    The domain is not sent: none of these actions reads it (the action server gets it only
-    because Rasa sends it to every action by default).
+    Selective domain: Rasa leaves the domain out of the request, since none of these actions
+    reads it (without this, Rasa serialises the whole domain for every call).
     """
-    call = {
-        "next_action": action.name(),
-        "sender_id": tracker.sender_id,
-        "tracker": tracker.current_state(EventVerbosity.ALL),
-        "domain": {},
-        "version": rasa.__version__,
-    }
-    result = await executor().run(call) or {}
-    action._validate_action_result(result)
-    said = await action._utter_responses(result.get("responses", []), output_channel, nlg, tracker)
-    return [*said, *events.deserialise_events(result.get("events", []))]
+
+    def __init__(self) -> None:
+        self.url = "in-process"
+        self.kwargs = {SELECTIVE_DOMAIN: True}
+
+    async def request(self, json: dict[str, Any] | None = None, **_: Any) -> dict[str, Any]:
+        return await executor().run(json or {}) or {}
+
+
+IN_PROCESS = InProcessEndpoint()

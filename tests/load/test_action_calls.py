@@ -78,10 +78,10 @@ def test_a_call_that_fails_for_good_tells_the_patient_the_clinic_phone() -> None
 
 
 def test_a_failed_session_start_still_starts_the_session_with_the_disclaimer(monkeypatch) -> None:
-    async def broken(*args) -> list:
+    async def broken(*args, **kwargs) -> list:
         raise RuntimeError("the knowledge base could not be read")
 
-    monkeypatch.setattr(in_process_actions, "run_in_process", broken)
+    monkeypatch.setattr(in_process_actions.InProcessEndpoint, "request", broken)
     events = asyncio.run(run_action("action_session_start", free_port()))
     assert any(isinstance(e, SessionStarted) for e in events)
     said = [e.text for e in events if isinstance(e, BotUttered)]
