@@ -189,6 +189,13 @@ def test_a_minor_fall_counts_with_weak_bones_or_age_70(text: str, flagged: bool)
         # Weight lost on purpose is not unexplained; "not on a diet" still is.
         ("lost 12 pounds on purpose with my diet", "weight_loss", "denied"),
         ("lost 12 pounds, not on a diet or anything", "weight_loss", "present"),
+        # Frustration with a symptom is not a figure of speech, and what is fine is "everything
+        # else", not the symptom before it.
+        ("sick of this numbness in my groin", "saddle_numbness", "present"),
+        ("I'm so tired of wetting myself", "incontinence", "present"),
+        ("my knees went weak and I keep falling", "leg_weakness", "present"),
+        ("cant pee everything else is fine", "urinary_retention", "present"),
+        ("lost bladder control my legs are strong", "incontinence", "present"),
         # "not great" judges; it denies nothing after it.
         ("this is not great: both legs went numb tonight", "both_legs", "present"),
         # Idioms: "out of shape" is about fitness, unless the back is.

@@ -67,7 +67,7 @@ def test_held_out_false_alarms_stay_at_most_10_percent() -> None:
 
 
 def test_dev_false_alarms_stay_below_four_percent() -> None:
-    """The dev sets' hard negatives (denied, someone else's, long past, figures of speech): 32 of
-    1,192 (0.027) after session 6's round, 61 (0.051) before it."""
+    """The dev sets' hard negatives (denied, someone else's, long past, figures of speech): 33 of
+    1,192 (0.028) after session 6's round, 61 (0.051) before it."""
     negatives = [m for name in DEV_SETS for m in load(name)["not_red_flags"]]
     assert rate(negatives) <= 0.04
