@@ -175,9 +175,11 @@ def test_a_minor_fall_counts_with_weak_bones_or_age_70(text: str, flagged: bool)
         # A short course of steroids is not long-term use; a short fever is still a fever.
         ("I was on prednisone for two weeks in 2020", "weak_immune_system", "denied"),
         ("I have had chills for a few days", "fever", "present"),
-        # "nothing" denies what follows, unless it is the symptom ("I feel nothing when I wipe").
+        # "nothing numb", "nothing giving way" deny; "nothing" alone does not.
         ("nothing numb in my groin, just a stiff back", "saddle_numbness", "denied"),
         ("I feel nothing when I wipe", "saddle_numbness", "present"),
+        ("nothing stops the leaking from my bladder", "incontinence", "present"),
+        ("there is nothing there when I wipe, totally numb", "saddle_numbness", "present"),
         ("nothing comes out when i try to pee", "urinary_retention", "present"),
         ("my bladder control is 100%, only the back aches", "incontinence", "denied"),
         # "I" inside the red flag's words does not make a child's infection the writer's.

@@ -61,8 +61,8 @@ def test_held_out_recall_of_all_red_flags_is_at_least_98_percent() -> None:
 
 
 def test_held_out_false_alarms_stay_at_most_10_percent() -> None:
-    """The issue's target, 0.10: on set I 9 of 167 denied, someone else's, long-past, figurative
-    and ordinary messages raise the alarm (0.054; 0.090 before session 6's round on set H)."""
+    """The issue's target, 0.10: on set I 11 of 167 denied, someone else's, long-past, figurative
+    and ordinary messages raise the alarm (0.066; 0.090 before session 6's round on set H)."""
     assert rate(HELDOUT["not_red_flags"]) <= 0.10
 
 
