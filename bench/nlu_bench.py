@@ -7,6 +7,8 @@
   patient-written training data (data/nlu/patient_written.yml)
 - tests/nlu/heldout_long_messy_3.yml: a third, written blind in session 5 after all of the
   training data, while the first three had been looked at too often to be fresh
+- tests/nlu/heldout_long_messy_4.yml: a fourth, written blind in session 7 before the third batch
+  of patient-written training data (data/nlu/patient_written_2.yml)
 
 Prints accuracy, macro-F1 and the number of out-of-scope messages answered as a health or clinic
 topic; never the messages themselves (reading them would turn the held-out set into training).
@@ -31,6 +33,7 @@ HELD_OUT = {
     "long and messy": "tests/nlu/heldout_long_messy.yml",
     "long and messy, second set": "tests/nlu/heldout_long_messy_2.yml",
     "long and messy, third set": "tests/nlu/heldout_long_messy_3.yml",
+    "long and messy, fourth set": "tests/nlu/heldout_long_messy_4.yml",
 }
 # Answers a patient would take as the bot's view on their health or the clinic.
 TOPICAL = set(get_knowledge().topics) | {

@@ -19,8 +19,8 @@ import yaml
 from tests.support.live_bot import PROJECT_ROOT
 
 SETS = {
-    "held-out I (tests/safety/heldout_red_flags.yml)": "heldout_red_flags.yml",
-    "dev H, used for tuning (tests/safety/dev8_red_flags.yml)": "dev8_red_flags.yml",
+    "held-out J (tests/safety/heldout_red_flags.yml)": "heldout_red_flags.yml",
+    "dev I, used for tuning (tests/safety/dev9_red_flags.yml)": "dev9_red_flags.yml",
 }
 HELDOUT = PROJECT_ROOT / "tests" / "safety" / "heldout_red_flags.yml"
 
@@ -122,6 +122,7 @@ ORDINARY = (
     "tests/nlu/heldout_long_messy.yml",
     "tests/nlu/heldout_long_messy_2.yml",
     "tests/nlu/heldout_long_messy_3.yml",
+    "tests/nlu/heldout_long_messy_4.yml",
 )
 
 

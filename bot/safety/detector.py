@@ -292,10 +292,12 @@ def _all_terms(flag: RedFlag) -> list[str]:
 
 
 def _near_patterns(nlp: Language, near) -> list[list[dict]]:
-    """Token patterns for "a within N words of b", both orders, multi-word terms kept whole."""
+    """Token patterns for "a within N words of b" (both orders unless ordered), multi-word terms
+    kept whole."""
     patterns = []
     gap = [{"OP": "?"}] * near.within
-    for first, second in ((near.a, near.b), (near.b, near.a)):
+    orders = ((near.a, near.b),) if near.ordered else ((near.a, near.b), (near.b, near.a))
+    for first, second in orders:
         for left in _term_tokens(nlp, first):
             for right in _term_tokens(nlp, second):
                 patterns.append(left + gap + right)
@@ -369,6 +371,7 @@ def _context_component(nlp: Language, rules: SafetyRules) -> ConText:
             on_modifies=_outside_target if rule.kind == "denied" else None,
             terminated_by=_ends(rule),
             allowed_types={flag_id.upper() for flag_id in rule.only_for} or None,
+            excluded_types={flag_id.upper() for flag_id in rule.not_for} or None,
         )
         for rule in rules.context
         for phrase in rule.phrases

@@ -26,11 +26,14 @@ DIRECTIONS = {
 
 @dataclass(frozen=True)
 class Near:
-    """A word from ``a`` within ``within`` words of a word from ``b``, in either order."""
+    """A word from ``a`` within ``within`` words of a word from ``b``, in either order, or only
+    ``a`` first when ``ordered``: "no bladder control" is the red flag, while in a form's
+    "Loss of bladder control - No" the "no" answers the question."""
 
     a: tuple[str, ...]
     b: tuple[str, ...]
     within: int
+    ordered: bool = False
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,9 @@ class ContextRule:
     # Red flags this rule may change (empty: all): "for two weeks" makes a course of steroids
     # short, not a fever or chills that lasted two weeks.
     only_for: tuple[str, ...] = ()
+    # Red flags this rule leaves alone: "had cancer in college, all good now" is still a history
+    # of cancer, while "bladder all good" denies trouble peeing.
+    not_for: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -112,8 +118,10 @@ def load_safety_rules(red_flags_path: Path, context_path: Path) -> SafetyRules:
     context, terminate = _context(read_yaml(context_path), context_path)
     known = {flag.id for flag in flags}
     for rule in context:
-        if unknown := ", ".join(sorted(set(rule.only_for) - known)):
-            raise KnowledgeError(f"{context_path}: only_for names unknown red flags: {unknown}")
+        if unknown := ", ".join(sorted({*rule.only_for, *rule.not_for} - known)):
+            raise KnowledgeError(
+                f"{context_path}: only_for/not_for name unknown red flags: {unknown}"
+            )
     return SafetyRules(
         flags=flags,
         tiers=tiers,
@@ -207,7 +215,7 @@ def _flag(entry: dict[str, Any], concepts: dict[str, tuple[str, ...]], where: st
             raise KnowledgeError(f"{rule_where}: expected a, b and a whole number 'within'")
         a, _ = _expand(_terms(rule.get("a"), rule_where + ".a"), concepts, where)
         b, _ = _expand(_terms(rule.get("b"), rule_where + ".b"), concepts, where)
-        near.append(Near(a, b, rule["within"]))
+        near.append(Near(a, b, rule["within"], bool(rule.get("ordered", False))))
     all_of = []
     for group in entry.get("all_of") or []:
         words, found = _expand(_terms([group], f"{where} all_of"), concepts, where)
@@ -243,8 +251,9 @@ def _context(
             if scope is not None and not isinstance(scope, int):
                 raise KnowledgeError(f"{where}: max_scope must be a whole number")
             only_for = _terms(entry["only_for"], where) if "only_for" in entry else ()
+            not_for = _terms(entry["not_for"], where) if "not_for" in entry else ()
             phrases = _terms(entry.get("phrases"), where)
-            parsed.append(ContextRule(kind, direction, scope, phrases, only_for))
+            parsed.append(ContextRule(kind, direction, scope, phrases, only_for, not_for))
     raw = content.get("terminate")
     if not isinstance(raw, dict) or set(raw) - {"all", "clause", *CONTEXT_KINDS}:
         raise KnowledgeError(f"{path}: 'terminate' must map 'all' or a kind to words")

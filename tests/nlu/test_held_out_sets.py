@@ -26,13 +26,14 @@ def key(message: str) -> str:
     return " ".join(message.lower().split())
 
 
-def test_there_are_four_held_out_sets_of_a_useful_size() -> None:
+def test_there_are_five_held_out_sets_of_a_useful_size() -> None:
     sizes = {path.name: len(examples(path)) for path in HELD_OUT}
     assert sizes.keys() >= {
         "test_data.yml",
         "heldout_long_messy.yml",
         "heldout_long_messy_2.yml",
         "heldout_long_messy_3.yml",
+        "heldout_long_messy_4.yml",
     }
     assert all(size >= 150 for size in sizes.values()), sizes
 

@@ -203,6 +203,23 @@ def test_a_minor_fall_counts_with_weak_bones_or_age_70(text: str, flagged: bool)
         # Idioms: "out of shape" is about fitness, unless the back is.
         ("I'm so out of shape, my back gets stiff", "lump_or_deformity", "not_literal"),
         ("my spine looks out of shape in the mirror", "lump_or_deformity", "present"),
+        # Session 7, from set I's misses and false alarms (a dev set since then):
+        # a form's "- No" after the item answers it; "no bladder control" is still the red flag.
+        ("Loss of bladder control - No. Fever - No.", "incontinence", "denied"),
+        ("since last night no bladder control at all", "incontinence", "present"),
+        ("i no more control the pee, it come out by itself", "incontinence", "present"),
+        # a past cancer counts (red-flags-facts.md), "fine now" or not; a scare is not a cancer
+        ("had cancer in college, all good now, back hurts for weeks", "cancer_history", "present"),
+        ("had a cancer scare last spring, back hurts", "cancer_history", "denied"),
+        ("no immune problems, HIV negative", "weak_immune_system", "denied"),
+        # keen or hot, not ill; only the fever is dismissed
+        ("got pickleball fever, want to play again", "fever", "not_literal"),
+        ("burning up in this heat wave, is the clinic air conditioned", "fever", "not_literal"),
+        ("lost 5 pounds so far and I want to lose 10 more", "weight_loss", "denied"),
+        ("my grandpas legs keep giving out, can he come in", "leg_weakness", "someone_else"),
+        ("used IV drugs in the 90s, clean 25 yrs", "infection_risk", "long_past"),
+        ("nothing helps, not lying down, not sitting", "night_pain", "present"),
+        ("nothing tearing or sudden, a slow dull ache", "tearing_pain", "denied"),
     ],
 )
 def test_context_decides_whose_and_when(text: str, flag: str, expected: str) -> None:
@@ -226,3 +243,7 @@ def test_every_red_flag_heard_is_named_highest_tier_first() -> None:
     assert {"incontinence", "fever"} <= set(ids)
     assert ids[-1] == "fever"  # tier 2 after every tier 1
     assert assessment.tier == 1
+
+
+def test_a_dismissed_fever_idiom_leaves_a_tier_1_red_flag_beside_it() -> None:
+    assert "saddle_numbness" in present("got pickleball fever and my groin is numb since monday")
