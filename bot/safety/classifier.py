@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -49,33 +50,32 @@ class Opinion:
     probability: float  # that the message reports a red flag of the writer's own
 
 
+def _features() -> FeatureUnion:
+    return FeatureUnion(
+        [
+            (
+                "chars",
+                TfidfVectorizer(
+                    analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2
+                ),
+            ),
+            ("words", TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True)),
+        ]
+    )
+
+
 class RedFlagClassifier:
-    def __init__(self, texts: list[str], labels: list[str], vocabulary: frozenset[str]) -> None:
+    def __init__(
+        self,
+        texts: list[str],
+        labels: list[str],
+        vocabulary: frozenset[str],
+        tiers: dict[str, int] | None = None,
+    ) -> None:
         self.vocabulary = vocabulary
         self.model = Pipeline(
             [
-                (
-                    "features",
-                    FeatureUnion(
-                        [
-                            (
-                                "chars",
-                                TfidfVectorizer(
-                                    analyzer="char_wb",
-                                    ngram_range=(2, 5),
-                                    sublinear_tf=True,
-                                    min_df=2,
-                                ),
-                            ),
-                            (
-                                "words",
-                                TfidfVectorizer(
-                                    analyzer="word", ngram_range=(1, 2), sublinear_tf=True
-                                ),
-                            ),
-                        ]
-                    ),
-                ),
+                ("features", _features()),
                 (
                     "model",
                     LogisticRegression(
@@ -85,7 +85,34 @@ class RedFlagClassifier:
             ]
         )
         self.labels = sorted(set(labels))
-        self.model.fit([normalise(t, vocabulary) for t in texts], [lab != NONE for lab in labels])
+        normalised = [normalise(t, vocabulary) for t in texts]
+        self.model.fit(normalised, [lab != NONE for lab in labels])
+        self.tier_model = self._tier_model(normalised, labels, tiers or {})
+
+    @staticmethod
+    def _tier_model(normalised: list[str], labels: list[str], tiers: dict[str, int]) -> Any:
+        """Tier 1 or tier 2, learnt from the red-flag examples alone (None without both tiers).
+
+        The patterns set a red flag's tier; this only speaks when they heard a tier-2 red flag in
+        a message the classifier is sure of, and the words sound like tier 1 ("my bum feels like
+        it has gone to sleep and won't wake up", read by the patterns as pain at night)."""
+        pairs = [
+            (text, tiers[lab] == 1)
+            for text, lab in zip(normalised, labels, strict=True)
+            if lab in tiers
+        ]
+        if len({is_tier_1 for _, is_tier_1 in pairs}) < 2:
+            return None
+        model = Pipeline(
+            [("features", _features()), ("model", LogisticRegression(C=16.0, max_iter=3000))]
+        )
+        return model.fit([text for text, _ in pairs], [is_tier_1 for _, is_tier_1 in pairs])
+
+    def tier_1_probability(self, text: str) -> float:
+        """How surely a message the classifier takes for a red flag is tier 1 (0: no tier model)."""
+        if self.tier_model is None:
+            return 0.0
+        return float(self.tier_model.predict_proba([normalise(text, self.vocabulary)])[0][1])
 
     def opinion(self, text: str) -> Opinion:
         normalised = normalise(text, self.vocabulary)

@@ -430,7 +430,8 @@ def get_detector() -> RedFlagDetector:
     )
     ordinary = load_nlu_examples(knowledge_dir.parent / "nlu", {"emergency_symptoms"})
     texts, labels = texts + ordinary, labels + [NONE] * len(ordinary)
-    return RedFlagDetector(rules, RedFlagClassifier(texts, labels, rules.vocabulary))
+    tiers = {flag.id: flag.tier for flag in rules.flags}
+    return RedFlagDetector(rules, RedFlagClassifier(texts, labels, rules.vocabulary, tiers))
 
 
 @lru_cache(maxsize=1024)

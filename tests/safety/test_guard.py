@@ -68,6 +68,17 @@ def test_the_classifier_alone_can_raise_the_alarm_with_the_general_list() -> Non
     assert message.get("safety")["classifier"] and not message.get("safety")["patterns"]
 
 
+def test_tier_2_words_that_sound_like_tier_1_get_the_911_list() -> None:
+    """The patterns hear pain at night; the classifier's tier model hears a numb bottom."""
+    message = parsed("hard to describe but my butt feels like it went to sleep and wont wake up")
+    assert message.get("safety")["tier_from_classifier"] is True
+    assert entity(message, "urgency_tier") == ["1"]
+    assert "Call 911 now if you have" in entity(message, "urgent_reply")[0]
+    plain_night_pain = parsed("back pain worse at night, wakes me up")
+    assert entity(plain_night_pain, "urgency_tier") == ["2"]
+    assert plain_night_pain.get("safety")["tier_from_classifier"] is False
+
+
 def test_a_denied_red_flag_is_answered_with_one_safety_line() -> None:
     message = parsed(
         "no fever, why do you check my hips", "emergency_symptoms", 0.3, runner_up="why_check_hips"
