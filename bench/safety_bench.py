@@ -20,6 +20,7 @@ from tests.support.live_bot import PROJECT_ROOT
 
 SETS = {
     "held-out J (tests/safety/heldout_red_flags.yml)": "heldout_red_flags.yml",
+    "held-out K (tests/safety/heldout_k_red_flags.yml)": "heldout_k_red_flags.yml",
     "dev I, used for tuning (tests/safety/dev9_red_flags.yml)": "dev9_red_flags.yml",
 }
 HELDOUT = PROJECT_ROOT / "tests" / "safety" / "heldout_red_flags.yml"

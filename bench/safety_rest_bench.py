@@ -34,22 +34,26 @@ def ask(bot: LiveBot, sender: str, text: str) -> tuple[int, list[dict]]:
     return response.status_code, response.json() if response.status_code == 200 else []
 
 
-def rest_figures(path: Path = HELDOUT) -> None:
-    data = load_heldout(path)
-    print(f"\n== Red flags over REST, the live bot ({path.name})", flush=True)
+HELD_OUT_SETS = (HELDOUT, HELDOUT.parent / "heldout_k_red_flags.yml")
+
+
+def rest_figures(paths: tuple[Path, ...] = HELD_OUT_SETS) -> None:
+    """Each held-out set, one live bot for all of them."""
     with tempfile.TemporaryDirectory() as tmp:
         bot = start_live_bot(Path(tmp))
         try:
-            report(bot, data)
+            for path in paths:
+                print(f"\n== Red flags over REST, the live bot ({path.name})", flush=True)
+                report(bot, load_heldout(path), path.stem)
         finally:
             bot.stop()
 
 
-def report(bot: LiveBot, data: dict) -> None:
+def report(bot: LiveBot, data: dict, name: str = "heldout") -> None:
     failures = 0
     by_tier: dict[int, list[tuple[bool, bool]]] = collections.defaultdict(list)
     for index, item in enumerate(data["red_flags"]):
-        status, messages = ask(bot, f"rest-bench-flag-{index}", item["text"])
+        status, messages = ask(bot, f"rest-bench-{name}-flag-{index}", item["text"])
         failures += status != 200 or not messages
         tier = urgent_tier(messages)
         by_tier[item["tier"]].append((tier is not None, tier is not None and tier <= item["tier"]))
@@ -64,7 +68,7 @@ def report(bot: LiveBot, data: dict) -> None:
     print(f"all red flags: urgent advice {sum(r[0] for r in flat) / len(flat):.3f}")
     alarms = []
     for index, item in enumerate(data["not_red_flags"]):
-        status, messages = ask(bot, f"rest-bench-other-{index}", item["text"])
+        status, messages = ask(bot, f"rest-bench-{name}-other-{index}", item["text"])
         failures += status != 200 or not messages
         alarms.append(urgent_tier(messages) is not None)
     print(f"false alarms: {sum(alarms) / len(alarms):.3f} of {len(alarms)} messages")
