@@ -18,12 +18,13 @@ import yaml
 
 from tests.support.live_bot import PROJECT_ROOT
 
+SAFETY_SETS = PROJECT_ROOT / "tests" / "safety"
+HELD_OUT_SETS = {"J": "heldout_red_flags.yml", "K": "heldout_k_red_flags.yml"}
 SETS = {
-    "held-out J (tests/safety/heldout_red_flags.yml)": "heldout_red_flags.yml",
-    "held-out K (tests/safety/heldout_k_red_flags.yml)": "heldout_k_red_flags.yml",
+    **{f"held-out {name} (tests/safety/{file})": file for name, file in HELD_OUT_SETS.items()},
     "dev I, used for tuning (tests/safety/dev9_red_flags.yml)": "dev9_red_flags.yml",
 }
-HELDOUT = PROJECT_ROOT / "tests" / "safety" / "heldout_red_flags.yml"
+HELDOUT = SAFETY_SETS / HELD_OUT_SETS["J"]
 
 
 def load_heldout(path: Path = HELDOUT) -> dict:
@@ -102,7 +103,7 @@ def _layer(safety: dict) -> str:
 
 def safety_figures() -> None:
     """Both sets in one model load: the held-out figure is the one to quote."""
-    loaded = {title: load_heldout(HELDOUT.parent / name) for title, name in SETS.items()}
+    loaded = {title: load_heldout(SAFETY_SETS / name) for title, name in SETS.items()}
     texts = [
         m["text"] for data in loaded.values() for m in [*data["red_flags"], *data["not_red_flags"]]
     ]

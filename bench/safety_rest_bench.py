@@ -14,7 +14,7 @@ import collections
 import tempfile
 from pathlib import Path
 
-from bench.safety_bench import HELDOUT, load_heldout
+from bench.safety_bench import HELD_OUT_SETS, SAFETY_SETS, load_heldout
 from tests.support.live_bot import LiveBot, start_live_bot
 
 
@@ -34,10 +34,9 @@ def ask(bot: LiveBot, sender: str, text: str) -> tuple[int, list[dict]]:
     return response.status_code, response.json() if response.status_code == 200 else []
 
 
-HELD_OUT_SETS = (HELDOUT, HELDOUT.parent / "heldout_k_red_flags.yml")
-
-
-def rest_figures(paths: tuple[Path, ...] = HELD_OUT_SETS) -> None:
+def rest_figures(
+    paths: tuple[Path, ...] = tuple(SAFETY_SETS / f for f in HELD_OUT_SETS.values()),
+) -> None:
     """Each held-out set, one live bot for all of them."""
     with tempfile.TemporaryDirectory() as tmp:
         bot = start_live_bot(Path(tmp))
@@ -49,7 +48,7 @@ def rest_figures(paths: tuple[Path, ...] = HELD_OUT_SETS) -> None:
             bot.stop()
 
 
-def report(bot: LiveBot, data: dict, name: str = "heldout") -> None:
+def report(bot: LiveBot, data: dict, name: str) -> None:
     failures = 0
     by_tier: dict[int, list[tuple[bool, bool]]] = collections.defaultdict(list)
     for index, item in enumerate(data["red_flags"]):

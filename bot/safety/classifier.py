@@ -136,9 +136,9 @@ def has_more_than_back_pain(normalised: str) -> bool:
 
 # Patients' long stories (issue 10) describe ordinary pain in many words ("it aches when I bend,
 # and my leg feels off"); taught as ``none`` they pulled real red flags in the same words below
-# the line (a dev-set tier-1 message was missed), so the classifier never learns from them
-# (nor from the second batch, written the same way).
-NOT_NONE_EXAMPLES = frozenset({"patient_written.yml", "patient_written_2.yml"})
+# the line (a dev-set tier-1 message was missed), so the classifier never learns from them: from
+# no batch of them (``patient_written.yml``, ``patient_written_2.yml``, ...).
+NOT_NONE_PREFIX = "patient_written"
 
 
 def load_nlu_examples(folder: Path, skip_intents: set[str]) -> list[str]:
@@ -148,7 +148,9 @@ def load_nlu_examples(folder: Path, skip_intents: set[str]) -> list[str]:
     from rasa.shared.utils.io import list_files
 
     # Rasa's own file order (as load_data(folder) reads them), so the classifier is the same.
-    files = [path for path in list_files(str(folder)) if Path(path).name not in NOT_NONE_EXAMPLES]
+    files = [
+        path for path in list_files(str(folder)) if not Path(path).name.startswith(NOT_NONE_PREFIX)
+    ]
     data = load_data(files[0]).merge(*(load_data(path) for path in files[1:]))
     return [m.get("text") for m in data.intent_examples if m.get("intent") not in skip_intents]
 
