@@ -19,12 +19,12 @@ import yaml
 from tests.support.live_bot import PROJECT_ROOT
 
 SAFETY_SETS = PROJECT_ROOT / "tests" / "safety"
-HELD_OUT_SETS = {"J": "heldout_red_flags.yml", "K": "heldout_k_red_flags.yml"}
+HELD_OUT_SETS = {"M": "heldout_red_flags.yml"}
 SETS = {
     **{f"held-out {name} (tests/safety/{file})": file for name, file in HELD_OUT_SETS.items()},
-    "dev I, used for tuning (tests/safety/dev9_red_flags.yml)": "dev9_red_flags.yml",
+    "dev L, used for tuning (tests/safety/dev12_red_flags.yml)": "dev12_red_flags.yml",
 }
-HELDOUT = SAFETY_SETS / HELD_OUT_SETS["J"]
+HELDOUT = SAFETY_SETS / HELD_OUT_SETS["M"]
 
 
 def load_heldout(path: Path = HELDOUT) -> dict:

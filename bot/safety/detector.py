@@ -44,6 +44,13 @@ from bot.settings import get_settings
 SPAN_GROUP = "red_flags"
 DENIAL_WORDS = {"no", "not", "never", "without", "none", "nothing", "zero"}
 FIRST_PERSON = {"me", "my", "mine", "myself"}
+# Someone writing for the patient ("writing on behalf of my dad, he's the patient"): the red flags
+# they pass on are the patient's, so urgent, not someone else's.
+PROXY = re.compile(
+    r"\b(?:on behalf of|(?:he|she) is the patient|(?:for|to) (?:him|her) as (?:he|she)"
+    r"|asked me to (?:message|text|write|tell|contact|email)"
+    r"|(?:writing|texting|messaging) for (?:my|him|her))\b"
+)
 CONCEPT_MARK = "#"  # "minor_fall_fragile#1": a span of one concept of a red flag that needs all
 # A denied list's items ("no fever, chills or sweats"): what joins them, what ends the list.
 LIST_OR = {"or", "nor"}
@@ -65,7 +72,7 @@ _TEMPERATURE_WORDS = re.compile(
 _AGE = re.compile(
     r"\b(?:i am|i'm|aged?|age of|turned|turning|at)\s+(\d{2,3})\b"
     r"(?!\s*(?:kg|kilos?|lbs?|pounds|%|percent|degrees|°|am|pm|mph|minutes|hours|days|weeks))"
-    r"|\b(\d{2,3})\s*(?:years? old|yrs? old|years of age|y/?o|years old)\b"
+    r"|\b(\d{2,3})[\s-]*(?:years?[\s-]old|yrs?[\s-]old|years of age|y/?o)\b"
 )
 
 
@@ -152,10 +159,11 @@ class RedFlagDetector:
         denied_tokens = {i for m in denials for i in range(*m.modifier_span)}
         in_spans = {i for span in spans for i in range(span.start, span.end)}
         status: dict[str, str] = {}
+        proxy = bool(PROXY.search(doc.text))
         concepts: dict[str, str] = {}  # "flag#index": present, or why not
         for span in spans:
             flag = self.rules.flag(span.label_.split(CONCEPT_MARK)[0])
-            span_status = _status(span, flag, denials, own, overlapping)
+            span_status = _status(span, flag, denials, own, overlapping, proxy)
             if span_status == PRESENT and _continues_denied_list(
                 doc, span, in_spans, denied_tokens, own
             ):
@@ -221,7 +229,12 @@ class RedFlagDetector:
 
 
 def _status(
-    span: Span, flag: RedFlag, denials: list, own: set[tuple[str, int]], overlapping: list
+    span: Span,
+    flag: RedFlag,
+    denials: list,
+    own: set[tuple[str, int]],
+    overlapping: list,
+    proxy: bool = False,
 ) -> str:
     """present, or why not. Besides ConText's verdict, a denial that overlaps the red flag's words
     counts ("do not have a temperature", "legs are not giving way") unless it is one of the red
@@ -229,14 +242,19 @@ def _status(
     ("a lump sum", "numb to the pain") and someone else's body in them ("the dog's back legs gave
     out"): medspaCy leaves overlaps out."""
     kinds = {modifier.category for modifier in span._.modifiers} & set(CONTEXT_STATUS)
-    kinds |= {m.category for m in overlapping if _overlaps(span, m)}
+    # Overlaps are checked here, so each rule's only_for / not_for is too ("slipped disc" denies a
+    # lump, not the numbness in the same words).
+    label = flag.id.upper()
+    kinds |= {m.category for m in overlapping if _overlaps(span, m) and m.allows(label)}
     for modifier in denials:
         start, end = modifier.modifier_span
-        if _overlaps(span, modifier) and not any((flag.id, i) in own for i in range(start, end)):
+        if not (_overlaps(span, modifier) and modifier.allows(label)):
+            continue
+        if not any((flag.id, i) in own for i in range(start, end)):
             kinds.add("DENIED")
     if flag.historical_counts:
         kinds.discard("LONG_PAST")
-    if FIRST_PERSON & {token.lower_ for token in span}:
+    if proxy or FIRST_PERSON & {token.lower_ for token in span}:
         kinds.discard("SOMEONE_ELSE")  # "my husband says the lump on my back is bigger"
     for category in ("SOMEONE_ELSE", "DENIED", "LONG_PAST", "NOT_LITERAL"):
         if category in kinds:
@@ -387,6 +405,32 @@ def _context_component(nlp: Language, rules: SafetyRules) -> ConText:
             max_scope=10,
         )
     )
+    # An age then, or a child's age now: "fell off a ladder when I was 19"; "my 10 year old has a
+    # fever" (numbers, so token patterns rather than phrases).
+    hyphen = {"TEXT": "-", "OP": "?"}
+    context_rules += [
+        ConTextRule(
+            "when i was <age>",
+            "LONG_PAST",
+            pattern=[{"LOWER": "when"}, {"LOWER": "i"}, {"LOWER": "was"}, {"LIKE_NUM": True}],
+            direction="BIDIRECTIONAL",
+            max_scope=10,
+        ),
+        ConTextRule(
+            "my <age> year old",
+            "SOMEONE_ELSE",
+            pattern=[
+                {"LOWER": {"IN": ["my", "our"]}},
+                {"LIKE_NUM": True},
+                hyphen,
+                {"LOWER": {"IN": ["year", "years", "yr", "yrs"]}},
+                hyphen,
+                {"LOWER": "old"},
+            ],
+            direction="FORWARD",
+            max_scope=12,
+        ),
+    ]
     # A small scope: medspaCy only limits other scopes that overlap it partly, not wholly.
     context_rules += [
         ConTextRule(phrase, "TERMINATE", direction="TERMINATE", max_scope=1)

@@ -220,6 +220,22 @@ def test_a_minor_fall_counts_with_weak_bones_or_age_70(text: str, flagged: bool)
         ("used IV drugs in the 90s, clean 25 yrs", "infection_risk", "long_past"),
         ("nothing helps, not lying down, not sitting", "night_pain", "present"),
         ("nothing tearing or sudden, a slow dull ache", "tearing_pain", "denied"),
+        # session 8: a red flag as a topic, a fright, a child's age, an age then
+        ("the intake form asks about fever, do I fill it in online", "fever", "not_literal"),
+        ("my sister keeps warning me to watch out for ripping pain", "tearing_pain", "not_literal"),
+        ("that invoice nearly gave me a heart attack", "chest_pain", "not_literal"),
+        ("my 8-year-old has a fever so I need to move my visit", "fever", "someone_else"),
+        ("I crashed my bike when I was 17 and my back is fine", "major_trauma", "long_past"),
+        ("I used to inject drugs, and my back is sore from work", "infection_risk", "long_past"),
+        ("bowels and bladder are all under control, just stiff", "incontinence", "denied"),
+        # ...but the way back from a trip is not the past, and a change is not a past
+        (
+            "rolled the car on the way back from the mountains, back hurts",
+            "major_trauma",
+            "present",
+        ),
+        ("my back is more hunched than it used to be", "lump_or_deformity", "present"),
+        ("when I was in the kitchen my legs both went numb", "both_legs", "present"),
     ],
 )
 def test_context_decides_whose_and_when(text: str, flag: str, expected: str) -> None:
@@ -247,3 +263,44 @@ def test_every_red_flag_heard_is_named_highest_tier_first() -> None:
 
 def test_a_dismissed_fever_idiom_leaves_a_tier_1_red_flag_beside_it() -> None:
     assert "saddle_numbness" in present("got pickleball fever and my groin is numb since monday")
+
+
+@pytest.mark.parametrize(
+    "text, flag",
+    [
+        ("been leaking so much I had to change my clothes twice", "incontinence"),
+        ("hit an elk on the highway, the airbags went off, back hurts", "major_trauma"),
+        ("I'm hot to the touch and achey all over with this back pain", "fever"),
+        ("had a kyphoplasty last month and the area is getting worse", "infection_risk"),
+        ("been on dexamethasone for months and now my back hurts", "weak_immune_system"),
+        ("i lose 5 kilo and i do not try to", "weight_loss"),
+        ("I'm 78 and I strained my back picking up my grandson", "minor_fall_fragile"),
+        ("a 71-year-old who tripped on the rug, back pain since", "minor_fall_fragile"),
+        ("sex has felt numb since my back went out", "sexual_dysfunction"),
+        ("felt a lump on the left side of my lower back", "lump_or_deformity"),
+        # someone writing for the patient passes on the patient's red flag
+        (
+            "texting for my mum, she is the patient: she can't pee since last night",
+            "urinary_retention",
+        ),
+        (
+            "I'm writing on behalf of my husband, he's been wetting himself since Monday",
+            "incontinence",
+        ),
+    ],
+)
+def test_session_8_wordings_are_heard(text: str, flag: str) -> None:
+    assert flag in present(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "got a knot in my lower back from sitting all day",
+        "sat hunched over my laptop all week and my back aches",
+        "leg day wrecked me, both legs are dead, back a bit tight",
+        "I lose sleep over my kids more than over my back",
+    ],
+)
+def test_session_8_ordinary_wordings_are_left_alone(text: str) -> None:
+    assert present(text) == []
