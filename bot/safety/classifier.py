@@ -12,18 +12,22 @@ inspectable. It can raise an alarm; it never lowers one (the patterns are the fl
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
+import pickle
 import re
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 from spacy.lang.en.stop_words import STOP_WORDS
 
-from bot.knowledge import KnowledgeError
+from bot.knowledge import KnowledgeError, read_yaml
 from bot.safety.normalise import normalise
 
 NONE = "none"
@@ -122,6 +126,63 @@ class RedFlagClassifier:
         return Opinion(float(probability))
 
 
+def cached_classifier(
+    texts: list[str],
+    labels: list[str],
+    vocabulary: frozenset[str],
+    tiers: dict[str, int],
+    cache_dir: Path,
+) -> RedFlagClassifier:
+    """The classifier fitted on these examples, from ``cache_dir`` when it was fitted before.
+
+    Fitting took a third of every Rasa server's start (each replica, each restart, each test
+    bot). The file is named by a hash of everything the fit depends on (examples, labels, the
+    normaliser's vocabulary, tiers, this module's and the normaliser's code, scikit-learn's
+    version), so a changed example or rule is a new file, never a stale model. Written by this
+    process only (a pickle is code: never load one from elsewhere); a cache that cannot be written
+    is skipped.
+    """
+    key = _fit_key(texts, labels, vocabulary, tiers)
+    path = cache_dir / f"red-flag-classifier-{key}.pickle"
+    try:
+        with path.open("rb") as file:
+            return pickle.load(file)  # written by _save below, named by its inputs
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
+        pass
+    classifier = RedFlagClassifier(texts, labels, vocabulary, tiers)
+    _save(classifier, path)
+    return classifier
+
+
+def _fit_key(
+    texts: list[str], labels: list[str], vocabulary: frozenset[str], tiers: dict[str, int]
+) -> str:
+    import sklearn
+
+    from bot.safety import normalise as normalise_module
+
+    digest = hashlib.sha256()
+    for part in (
+        json.dumps([texts, labels, sorted(vocabulary), sorted(tiers.items())]),
+        Path(__file__).read_text(encoding="utf-8"),
+        Path(normalise_module.__file__).read_text(encoding="utf-8"),
+        sklearn.__version__,
+    ):
+        digest.update(part.encode("utf-8"))
+    return digest.hexdigest()[:20]
+
+
+def _save(classifier: RedFlagClassifier, path: Path) -> None:
+    """Atomically (several servers may start at once): a temp file, then a rename."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, delete=False, suffix=".tmp") as file:
+            pickle.dump(classifier, file)
+        os.replace(file.name, path)
+    except OSError:
+        pass
+
+
 def has_more_than_back_pain(normalised: str) -> bool:
     """Whether a message says anything beyond "my back hurts" and small words.
 
@@ -160,7 +221,7 @@ def load_examples(folder: Path, known_labels: set[str]) -> tuple[list[str], list
     texts: list[str] = []
     labels: list[str] = []
     for path in sorted(folder.glob("*.yml")):
-        content = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        content = read_yaml(path)
         for index, example in enumerate(content.get("examples") or []):
             where = f"{path}: example {index + 1}"
             if not isinstance(example, dict) or not isinstance(example.get("text"), str):

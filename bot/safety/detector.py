@@ -23,6 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from pathlib import Path
 
 import spacy
 from medspacy.context import ConText, ConTextRule
@@ -34,6 +35,7 @@ from bot.safety.classifier import (
     NONE,
     Opinion,
     RedFlagClassifier,
+    cached_classifier,
     load_examples,
     load_nlu_examples,
 )
@@ -42,6 +44,8 @@ from bot.safety.rules import RedFlag, SafetyRules, load_safety_rules
 from bot.settings import get_settings
 
 SPAN_GROUP = "red_flags"
+# The fitted classifier, kept between starts (build/ is the project's own, like the spaCy pipeline).
+CLASSIFIER_CACHE = Path(__file__).resolve().parents[2] / "build" / "safety"
 DENIAL_WORDS = {"no", "not", "never", "without", "none", "nothing", "zero"}
 FIRST_PERSON = {"me", "my", "mine", "myself"}
 # Someone writing for the patient ("writing on behalf of my dad, he's the patient"): the red flags
@@ -117,7 +121,8 @@ class RedFlagDetector:
         self.vocabulary = rules.vocabulary
         self.nlp = _blank_english()
         self._phrases = PhraseMatcher(self.nlp.vocab, attr="LOWER")
-        self._near = Matcher(self.nlp.vocab)
+        # Patterns built by _near_patterns, not typed: validating 8,000 of them took 5 s a start.
+        self._near = Matcher(self.nlp.vocab, validate=False)
         self._concepts = PhraseMatcher(self.nlp.vocab, attr="LOWER")
         self._own_denials = PhraseMatcher(self.nlp.vocab, attr="LOWER")
         for flag in rules.flags:
@@ -475,7 +480,8 @@ def get_detector() -> RedFlagDetector:
     ordinary = load_nlu_examples(knowledge_dir.parent / "nlu", {"emergency_symptoms"})
     texts, labels = texts + ordinary, labels + [NONE] * len(ordinary)
     tiers = {flag.id: flag.tier for flag in rules.flags}
-    return RedFlagDetector(rules, RedFlagClassifier(texts, labels, rules.vocabulary, tiers))
+    classifier = cached_classifier(texts, labels, rules.vocabulary, tiers, CLASSIFIER_CACHE)
+    return RedFlagDetector(rules, classifier)
 
 
 @lru_cache(maxsize=1024)

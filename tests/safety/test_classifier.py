@@ -99,3 +99,20 @@ def test_no_blind_test_message_is_a_training_example() -> None:
         messages = content["red_flags"] + content["not_red_flags"]
         leaked = [m["text"] for m in messages if key(m["text"]) in training]
         assert not leaked, f"{name}: {leaked}"
+
+
+def test_the_fitted_classifier_is_reused_until_its_examples_change(tmp_path) -> None:
+    """Each Rasa server start reads the fitted classifier instead of fitting it again; a changed
+    example is a new fit, never a stale model."""
+    from bot.safety.classifier import cached_classifier
+
+    texts = ["i can not pee since monday", "my groin is numb", "book me in", "hello there"]
+    labels = ["urinary_retention", "saddle_numbness", "none", "none"]
+    tiers = {"urinary_retention": 1, "saddle_numbness": 1}
+    first = cached_classifier(texts, labels, frozenset(), tiers, tmp_path)
+    again = cached_classifier(texts, labels, frozenset(), tiers, tmp_path)
+    assert len(list(tmp_path.glob("*.pickle"))) == 1
+    message = "numb groin and can not pee"
+    assert again.opinion(message) == first.opinion(message)
+    cached_classifier([*texts, "no fever"], [*labels, "none"], frozenset(), tiers, tmp_path)
+    assert len(list(tmp_path.glob("*.pickle"))) == 2
