@@ -8,7 +8,6 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import texts
-from tests.support.live_bot import start_live_bot
 
 
 def new_sender() -> str:
@@ -112,21 +111,23 @@ def test_talk_to_a_person_is_recorded_once_per_request(live_bot) -> None:
     assert len(rows(live_bot, "handoff_requests", sender)) == 1
 
 
-def test_a_failed_write_is_never_reported_as_sent(tmp_path) -> None:
-    bot = start_live_bot(tmp_path / "bot")
+def test_a_failed_write_is_never_reported_as_sent(live_bot) -> None:
+    bot = live_bot
+    sender = new_sender()
+    chat(bot, sender, "book an appointment", "Pat", "303-555-0142", "Boulder", "any time")
+    summary = chat(bot, sender, "sciatica")
+    assert "Shall I send it" in summary
+    engine = sa.create_engine(bot.database_url)
+    with engine.begin() as connection:  # the bookings table becomes unwritable
+        connection.execute(sa.text("alter table booking_requests rename to booking_requests_x"))
     try:
-        sender = "db-down"
-        chat(bot, sender, "book an appointment", "Pat", "303-555-0142", "Boulder", "any time")
-        summary = chat(bot, sender, "sciatica")
-        assert "Shall I send it" in summary
-        engine = sa.create_engine(bot.database_url)
-        with engine.begin() as connection:  # the bookings table becomes unwritable
-            connection.execute(sa.text("alter table booking_requests rename to booking_requests_x"))
         reply = chat(bot, sender, "/affirm")
-        assert "NOT been sent" in reply and "555-0100" in reply
-        assert "reference is" not in reply
-    finally:
-        bot.stop()
+    finally:  # the shared bot's table is back for the other tests
+        with engine.begin() as connection:
+            connection.execute(sa.text("alter table booking_requests_x rename to booking_requests"))
+        engine.dispose()
+    assert "NOT been sent" in reply and "555-0100" in reply
+    assert "reference is" not in reply
 
 
 def test_a_question_at_the_summary_does_not_lose_the_request(live_bot) -> None:
@@ -301,25 +302,10 @@ def test_handoff_during_a_booking_uses_the_contact_already_given(live_bot) -> No
     assert "contact you at jane@example.com" in reply and "Which clinic" in reply
 
 
-@pytest.fixture(scope="module")
-def sms_bot(tmp_path_factory):
-    """The live bot with the Twilio channel on, Twilio's API played by a local stand-in."""
-    from tests.sms.helpers import ACCOUNT_SID, AUTH_TOKEN, CLINIC_NUMBER, PUBLIC_URL, FakeTwilio
-
-    twilio = FakeTwilio()
-    bot = start_live_bot(
-        tmp_path_factory.mktemp("sms-handoff"),
-        {
-            "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
-            "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
-            "TWILIO_NUMBER": CLINIC_NUMBER,
-            "TWILIO_PUBLIC_URL": PUBLIC_URL,
-            "TWILIO_API_BASE": twilio.url,
-        },
-    )
-    yield bot, twilio
-    bot.stop()
-    twilio.close()
+@pytest.fixture(name="sms_bot")
+def sms_bot_and_twilio(sms_bot, session_twilio):
+    """The session's SMS bot and Twilio stand-in (tests/conftest.py)."""
+    return sms_bot, session_twilio
 
 
 def test_handoff_by_sms_uses_the_senders_number_without_asking(sms_bot) -> None:

@@ -1,7 +1,8 @@
 """Urgent advice as patients get it: over REST and SMS, mid-booking, with the action server down.
 
-One live bot (Rasa + action server, SQLite, SMS enabled against a local stand-in for Twilio).
-The last test stops the action server: urgent advice must still arrive.
+The session's SMS bot (Rasa + action server, SQLite, SMS enabled against a local stand-in for
+Twilio; tests/conftest.py). The last tests stop the action server: urgent advice must still
+arrive; it is started again for the tests that follow.
 """
 
 from __future__ import annotations
@@ -20,9 +21,8 @@ from tests.sms.helpers import (
     CLINIC_NUMBER,
     PUBLIC_URL,
     WEBHOOK_PATH,
-    FakeTwilio,
 )
-from tests.support.live_bot import PROJECT_ROOT, start_live_bot
+from tests.support.live_bot import PROJECT_ROOT
 
 REASON_QUESTION = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text())["responses"][
     "utter_ask_booking_reason"
@@ -37,26 +37,9 @@ FORM_ANSWERS = [
 
 
 @pytest.fixture(scope="module")
-def twilio_api():
-    fake = FakeTwilio()
-    yield fake
-    fake.close()
-
-
-@pytest.fixture(scope="module")
-def bot(tmp_path_factory, twilio_api):
-    live = start_live_bot(
-        tmp_path_factory.mktemp("urgent"),
-        {
-            "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
-            "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
-            "TWILIO_NUMBER": CLINIC_NUMBER,
-            "TWILIO_PUBLIC_URL": PUBLIC_URL,
-            "TWILIO_API_BASE": twilio_api.url,
-        },
-    )
-    yield live
-    live.stop()
+def bot(sms_bot):
+    yield sms_bot
+    sms_bot.restart_actions()  # the last tests stopped it
 
 
 def new_sender() -> str:
@@ -129,7 +112,7 @@ def test_a_symptom_after_a_button_payload_is_still_heard(bot) -> None:
     assert urgent_payload(reply)["tier"] == "1"
 
 
-def test_a_red_flag_by_sms_gets_the_advice_in_plain_text(bot, twilio_api) -> None:
+def test_a_red_flag_by_sms_gets_the_advice_in_plain_text(bot, session_twilio) -> None:
     number = "+17205550177"
     form = {
         "MessageSid": f"SM{uuid.uuid4().hex}",
@@ -147,7 +130,7 @@ def test_a_red_flag_by_sms_gets_the_advice_in_plain_text(bot, twilio_api) -> Non
         timeout=90,
     )
     assert response.status_code == 200
-    sms = "\n".join(twilio_api.bodies(number))
+    sms = "\n".join(session_twilio.bodies(number))
     assert "new trouble peeing" in sms and "911" in sms
     assert "Source: IFOMPT red-flags framework" in sms
 

@@ -16,8 +16,6 @@ import pytest
 import sqlalchemy as sa
 from twilio.request_validator import RequestValidator
 
-from tests.support.live_bot import start_live_bot
-
 from .helpers import (
     ACCOUNT_SID,
     AUTH_TOKEN,
@@ -25,7 +23,6 @@ from .helpers import (
     PATIENT,
     PUBLIC_URL,
     WEBHOOK_PATH,
-    FakeTwilio,
 )
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -37,27 +34,15 @@ pytestmark = [
 ]
 
 
-@pytest.fixture(scope="module")
-def twilio_api_module():
-    fake = FakeTwilio()
-    yield fake
-    fake.close()
+@pytest.fixture
+def twilio_api_module(session_twilio):
+    return session_twilio
 
 
-@pytest.fixture(scope="module")
-def sms_live_bot(tmp_path_factory, twilio_api_module):
-    bot = start_live_bot(
-        tmp_path_factory.mktemp("sms_live"),
-        {
-            "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
-            "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
-            "TWILIO_NUMBER": CLINIC_NUMBER,
-            "TWILIO_PUBLIC_URL": PUBLIC_URL,
-            "TWILIO_API_BASE": twilio_api_module.url,
-        },
-    )
-    yield bot
-    bot.stop()
+@pytest.fixture
+def sms_live_bot(sms_bot):
+    """The session's SMS bot (tests/conftest.py)."""
+    return sms_bot
 
 
 class Phone:
@@ -187,8 +172,9 @@ def test_faq_then_booking_by_sms_with_the_senders_number(sms_live_bot, twilio_ap
             sa.text(
                 "SELECT name, contact_kind, contact_value, clinic_location, channel, "
                 "conversation_id "
-                "FROM booking_requests"
-            )
+                "FROM booking_requests WHERE conversation_id = :number"
+            ),
+            {"number": PATIENT},
         ).one()
     engine.dispose()
     assert booking.name == "Jane Doe"

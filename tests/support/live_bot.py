@@ -89,6 +89,14 @@ class LiveBot:
         wait_for(f"{url}/webhooks/rest/", process)
         return url
 
+    def restart_actions(self) -> None:
+        """Start the action server again if it was stopped (a test that takes it down)."""
+        actions = self.processes[1]
+        if actions.poll() is None:
+            return
+        self.processes[1] = _spawn("actions", self.env, self.log_dir)
+        wait_for(f"http://127.0.0.1:{self.env['ACTION_PORT']}/health", self.processes[1])
+
     def restart_rasa(self) -> None:
         """Stop and start the Rasa server only (conversations must survive this)."""
         rasa = self.processes[0]
