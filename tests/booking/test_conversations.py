@@ -302,16 +302,10 @@ def test_handoff_during_a_booking_uses_the_contact_already_given(live_bot) -> No
     assert "contact you at jane@example.com" in reply and "Which clinic" in reply
 
 
-@pytest.fixture(name="sms_bot")
-def sms_bot_and_twilio(sms_bot, session_twilio):
-    """The session's SMS bot and Twilio stand-in (tests/conftest.py)."""
-    return sms_bot, session_twilio
-
-
-def test_handoff_by_sms_uses_the_senders_number_without_asking(sms_bot) -> None:
+def test_handoff_by_sms_uses_the_senders_number_without_asking(sms_bot, session_twilio) -> None:
     from tests.sms.test_sms_end_to_end import Phone
 
-    bot, twilio = sms_bot
+    bot, twilio = sms_bot, session_twilio
     phone = Phone(bot.rasa_url, twilio, "+17205550161")
     reply = "\n".join(phone.text("can I talk to a real person"))
     [stored] = rows(bot, "handoff_requests", phone.number)
@@ -320,10 +314,10 @@ def test_handoff_by_sms_uses_the_senders_number_without_asking(sms_bot) -> None:
     assert "What's the best phone number" not in reply
 
 
-def test_sms_wrong_number_then_a_typed_confirmation(sms_bot) -> None:
+def test_sms_wrong_number_then_a_typed_confirmation(sms_bot, session_twilio) -> None:
     from tests.sms.test_sms_end_to_end import Phone
 
-    bot, twilio = sms_bot
+    bot, twilio = sms_bot, session_twilio
     phone = Phone(bot.rasa_url, twilio, "+17205550162")
     phone.text("I'd like to book an appointment")
     assert "texting from" in "\n".join(phone.text("Jane Doe"))

@@ -3,9 +3,9 @@
 - ``heldout_red_flags.yml``: the held-out set (set M, two more writers', session 8, written
   after the round on sets J, K and L), measured once per version of the code (figures only),
   never tuned on;
-- ``dev_red_flags.yml`` to ``dev12_red_flags.yml`` (sets A to L): earlier blind sets, each
-  written as a held-out set and then used to inspect misses while tuning: dev sets now, never
-  training data.
+- ``dev_red_flags.yml`` to ``dev13_red_flags.yml`` (sets A to N): earlier blind sets, each
+  written as a held-out set (N as a dev set from the start) and then used to inspect misses while
+  tuning: dev sets now, never training data.
 
 These run the guard as deployed (patterns, context and the red-flag classifier) without the
 intent classifier, which can only add escalations; `make bench` prints the whole pipeline's

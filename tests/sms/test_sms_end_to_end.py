@@ -34,17 +34,6 @@ pytestmark = [
 ]
 
 
-@pytest.fixture
-def twilio_api_module(session_twilio):
-    return session_twilio
-
-
-@pytest.fixture
-def sms_live_bot(sms_bot):
-    """The session's SMS bot (tests/conftest.py)."""
-    return sms_bot
-
-
 class Phone:
     """The patient's phone: texts the bot through the signed webhook, reads what comes back."""
 
@@ -93,8 +82,8 @@ def _events(database_url: str, sender: str) -> list[dict]:
     return [{"type": row.type_name, **json.loads(row.data)} for row in rows]
 
 
-def test_faq_by_sms(sms_live_bot, twilio_api_module):
-    phone = Phone(sms_live_bot.rasa_url, twilio_api_module, "+17205550111")
+def test_faq_by_sms(sms_bot, session_twilio):
+    phone = Phone(sms_bot.rasa_url, session_twilio, "+17205550111")
 
     greeting = " ".join(phone.text("hi"))
     assert "not a diagnosis" in greeting
@@ -111,14 +100,14 @@ def test_faq_by_sms(sms_live_bot, twilio_api_module):
     assert "Reply with a number:\n1) " in joined
 
     # The conversation is stored under the patient's number, marked as SMS.
-    uttered = [e for e in _events(sms_live_bot.database_url, phone.number) if e["type"] == "user"]
+    uttered = [e for e in _events(sms_bot.database_url, phone.number) if e["type"] == "user"]
     assert [e["text"] for e in uttered] == ["hi", "/why_check_hips"]
     assert all(e["input_channel"] == "twilio" for e in uttered)
     assert uttered[-1]["metadata"]["sms_from"] == phone.number
 
 
-def test_stop_and_start_with_the_live_bot(sms_live_bot, twilio_api_module):
-    phone = Phone(sms_live_bot.rasa_url, twilio_api_module, "+17205550112")
+def test_stop_and_start_with_the_live_bot(sms_bot, session_twilio):
+    phone = Phone(sms_bot.rasa_url, session_twilio, "+17205550112")
 
     [confirmation] = phone.text("STOP")
     assert "unsubscribed" in confirmation
@@ -127,11 +116,11 @@ def test_stop_and_start_with_the_live_bot(sms_live_bot, twilio_api_module):
     assert phone.text("why do you check my hips?")
 
 
-def test_faq_then_booking_by_sms_with_the_senders_number(sms_live_bot, twilio_api_module):
+def test_faq_then_booking_by_sms_with_the_senders_number(sms_bot, session_twilio):
     """A patient asks a question, then books, accepting the number they text from."""
     if not _model_has_booking_form():
         pytest.skip("the trained model in models/ has no booking form yet (make train)")
-    phone = Phone(sms_live_bot.rasa_url, twilio_api_module, PATIENT)
+    phone = Phone(sms_bot.rasa_url, session_twilio, PATIENT)
 
     answer = "\n".join(phone.text("why do you check my hips when my back hurts?"))
     assert "Source: Kim & Shin, Med Sci Monit 2020" in answer
@@ -166,7 +155,7 @@ def test_faq_then_booking_by_sms_with_the_senders_number(sms_live_bot, twilio_ap
     assert seen == ["contact", "summary"], "\n".join(transcript)
     assert "reference" in reply.lower()
 
-    engine = sa.create_engine(sms_live_bot.database_url)
+    engine = sa.create_engine(sms_bot.database_url)
     with engine.connect() as connection:
         booking = connection.execute(
             sa.text(
