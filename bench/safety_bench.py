@@ -19,12 +19,12 @@ import yaml
 from tests.support.live_bot import PROJECT_ROOT
 
 SAFETY_SETS = PROJECT_ROOT / "tests" / "safety"
-HELD_OUT_SETS = {"M": "heldout_red_flags.yml"}
+HELD_OUT_SETS = {"O": "heldout_red_flags.yml"}
 SETS = {
     **{f"held-out {name} (tests/safety/{file})": file for name, file in HELD_OUT_SETS.items()},
-    "dev L, used for tuning (tests/safety/dev12_red_flags.yml)": "dev12_red_flags.yml",
+    "dev M, used for tuning (tests/safety/dev14_red_flags.yml)": "dev14_red_flags.yml",
 }
-HELDOUT = SAFETY_SETS / HELD_OUT_SETS["M"]
+HELDOUT = SAFETY_SETS / HELD_OUT_SETS["O"]
 
 
 def load_heldout(path: Path = HELDOUT) -> dict:

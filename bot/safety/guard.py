@@ -59,10 +59,17 @@ REPLY_ENTITIES = (
     "clinic_phone",
     "emergency_number",
 )
-# The red-flag classifier's probability (bot/safety/classifier.py), chosen on the dev set
-# (tests/safety/dev_red_flags.yml), never on the held-out set.
-CLASSIFIER_THRESHOLD = 0.8
-CERTAIN = 0.97
+# The red-flag classifier's probability (bot/safety/classifier.py), chosen on the dev sets
+# (tests/safety/dev*_red_flags.yml), never on the held-out set. Session 9, on all 5,068 dev red
+# flags and 2,311 dev negatives: the classifier alone caught 0.973 of tier-1 messages at 0.8 and
+# 0.984 at 0.7, while the whole guard's false alarms went from 66 to 74 (each 0.05 lower adds
+# about four). The messages the patterns miss are the ones it is there for.
+CLASSIFIER_THRESHOLD = 0.7
+# When the patterns heard a red flag only as denied or someone else's, the classifier must be
+# surer: the context can misread ("losing urine without control", "erection problems, before no
+# problem": two of set M's three tier-1 misses, at 0.948 and 0.965). On the dev sets 0.93 costs
+# three more false alarms in 2,311 than 0.97.
+CERTAIN = 0.93
 # The intent classifier's emergency_symptoms ("what are the warning signs?") alone raised too many
 # false alarms on the dev set: it counts only with some support from the red-flag classifier.
 INTENT_THRESHOLD = 0.9

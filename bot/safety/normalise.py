@@ -70,6 +70,9 @@ _SMS = {
     "hx": "history",
     "er": "emergency room",
     "b/c": "because",
+    # comparatives as second-language writers make them: "pain much badder in night time"
+    "badder": "worse",
+    "worser": "worse",
 }
 _CONTRACTION_RE = [
     (re.compile(rf"\b(?:{pattern})(?![\w'])", re.IGNORECASE), words)

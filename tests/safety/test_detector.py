@@ -304,3 +304,29 @@ def test_session_8_wordings_are_heard(text: str, flag: str) -> None:
 )
 def test_session_8_ordinary_wordings_are_left_alone(text: str) -> None:
     assert present(text) == []
+
+
+@pytest.mark.parametrize(
+    "text, flag",
+    [
+        ("sat on the toilet for ages and nothing would come out", "urinary_retention"),
+        ("since monday i am losing urine without control", "incontinence"),
+        ("my erection is gone since the back pain, before no problem", "sexual_dysfunction"),
+        ("everyone says i look thinner lately and i eat the same", "weight_loss"),
+        ("the pain is much badder in the night", "night_pain"),
+        ("my back is crooked all of a sudden", "lump_or_deformity"),
+    ],
+)
+def test_session_9_wordings_are_heard(text: str, flag: str) -> None:
+    assert flag in present(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "back is sore but i control my bladder fine",
+        "i sit hunched over my desk all day and my back aches",
+    ],
+)
+def test_session_9_ordinary_wordings_are_left_alone(text: str) -> None:
+    assert present(text) == []
