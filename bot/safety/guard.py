@@ -60,11 +60,12 @@ REPLY_ENTITIES = (
     "emergency_number",
 )
 # The red-flag classifier's probability (bot/safety/classifier.py), chosen on the dev sets
-# (tests/safety/dev*_red_flags.yml), never on the held-out set. Session 9, on all 5,068 dev red
-# flags and 2,311 dev negatives: the classifier alone caught 0.973 of tier-1 messages at 0.8 and
-# 0.984 at 0.7, while the whole guard's false alarms went from 66 to 74 (each 0.05 lower adds
-# about four). The messages the patterns miss are the ones it is there for.
-CLASSIFIER_THRESHOLD = 0.7
+# (tests/safety/dev*_red_flags.yml) and ordinary patient messages, never on the held-out set.
+# Session 9: on 5,068 dev red flags the classifier alone caught 0.973 of tier-1 messages at 0.8,
+# 0.984 at 0.7; the whole guard's false alarms on 2,311 dev negatives were 66 / 73 / 77 at 0.8 /
+# 0.75 / 0.7, and on 2,812 ordinary patient questions (the NLU sets: "pain shoots down my leg, is
+# it sciatica") 14 / 19 / 28. 0.75 takes most of the recall for a third of the cost.
+CLASSIFIER_THRESHOLD = 0.75
 # When the patterns heard a red flag only as denied or someone else's, the classifier must be
 # surer: the context can misread ("losing urine without control", "erection problems, before no
 # problem": two of set M's three tier-1 misses, at 0.948 and 0.965). On the dev sets 0.93 costs

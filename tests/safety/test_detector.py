@@ -315,6 +315,7 @@ def test_session_8_ordinary_wordings_are_left_alone(text: str) -> None:
         ("everyone says i look thinner lately and i eat the same", "weight_loss"),
         ("the pain is much badder in the night", "night_pain"),
         ("my back is crooked all of a sudden", "lump_or_deformity"),
+        ("laid my bike down on the interstate yesterday, back is wrecked", "major_trauma"),
     ],
 )
 def test_session_9_wordings_are_heard(text: str, flag: str) -> None:

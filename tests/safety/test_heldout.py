@@ -43,7 +43,7 @@ def rate(messages: list[dict]) -> float:
 HELDOUT_SETS = {name: load(name) for name in ("heldout_red_flags.yml",)}
 DEV_SETS = tuple(f"dev{n}_red_flags.yml" for n in ("", *map(str, range(2, 15))))
 # Left unmatched on purpose, each with its reason (strict: the test says so when one is caught).
-# None since session 9: the classifier at 0.7 hears "little guy's not waking up these days".
+# None since session 9: the classifier at 0.75 hears "little guy's not waking up these days".
 KNOWN_TIER_1_MISSES: dict[str, str] = {}
 DEV_TIER_1 = [
     pytest.param(
@@ -88,8 +88,8 @@ def test_held_out_false_alarms_stay_at_most_10_percent(name: str) -> None:
 
 
 def test_dev_false_alarms_stay_below_four_percent() -> None:
-    """The dev sets' hard negatives (denied, someone else's, long past, figures of speech): 77 of
-    2,311 (0.033) after session 9's round (sets A to N and M: the classifier at 0.7 rather than
+    """The dev sets' hard negatives (denied, someone else's, long past, figures of speech): 73 of
+    2,311 (0.032) after session 9's round (sets A to N and M: the classifier at 0.75 rather than
     0.8), 54 of 2,294 (0.024) after session 8's rounds (sets A to N), 34 of 1,359 (0.025) after
     session 7's (sets A to I), 61 of 1,192 (0.051) before session 6's."""
     negatives = [m for name in DEV_SETS for m in load(name)["not_red_flags"]]
