@@ -287,9 +287,17 @@ def test_a_dismissed_fever_idiom_leaves_a_tier_1_red_flag_beside_it() -> None:
             "I'm writing on behalf of my husband, he's been wetting himself since Monday",
             "incontinence",
         ),
+        ("sat on the toilet for ages and nothing would come out", "urinary_retention"),
+        ("since monday i am losing urine without control", "incontinence"),
+        ("my erection is gone since the back pain, before no problem", "sexual_dysfunction"),
+        ("everyone says i look thinner lately and i eat the same", "weight_loss"),
+        ("the pain is much badder in the night", "night_pain"),
+        ("my back is crooked all of a sudden", "lump_or_deformity"),
+        ("laid my bike down on the interstate yesterday, back is wrecked", "major_trauma"),
     ],
 )
-def test_session_8_wordings_are_heard(text: str, flag: str) -> None:
+def test_blind_rounds_wordings_are_heard(text: str, flag: str) -> None:
+    """Wordings of the dev sets' misses, sessions 8 and 9, in words of our own."""
     assert flag in present(text)
 
 
@@ -300,34 +308,9 @@ def test_session_8_wordings_are_heard(text: str, flag: str) -> None:
         "sat hunched over my laptop all week and my back aches",
         "leg day wrecked me, both legs are dead, back a bit tight",
         "I lose sleep over my kids more than over my back",
-    ],
-)
-def test_session_8_ordinary_wordings_are_left_alone(text: str) -> None:
-    assert present(text) == []
-
-
-@pytest.mark.parametrize(
-    "text, flag",
-    [
-        ("sat on the toilet for ages and nothing would come out", "urinary_retention"),
-        ("since monday i am losing urine without control", "incontinence"),
-        ("my erection is gone since the back pain, before no problem", "sexual_dysfunction"),
-        ("everyone says i look thinner lately and i eat the same", "weight_loss"),
-        ("the pain is much badder in the night", "night_pain"),
-        ("my back is crooked all of a sudden", "lump_or_deformity"),
-        ("laid my bike down on the interstate yesterday, back is wrecked", "major_trauma"),
-    ],
-)
-def test_session_9_wordings_are_heard(text: str, flag: str) -> None:
-    assert flag in present(text)
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
         "back is sore but i control my bladder fine",
         "i sit hunched over my desk all day and my back aches",
     ],
 )
-def test_session_9_ordinary_wordings_are_left_alone(text: str) -> None:
+def test_blind_rounds_ordinary_wordings_are_left_alone(text: str) -> None:
     assert present(text) == []

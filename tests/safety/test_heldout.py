@@ -41,7 +41,8 @@ def rate(messages: list[dict]) -> float:
 
 
 HELDOUT_SETS = {name: load(name) for name in ("heldout_red_flags.yml",)}
-DEV_SETS = tuple(f"dev{n}_red_flags.yml" for n in ("", *map(str, range(2, 15))))
+# Every dev set in this folder (test_classifier.py checks how many there are).
+DEV_SETS = tuple(sorted(path.name for path in HERE.glob("dev*_red_flags.yml")))
 # Left unmatched on purpose, each with its reason (strict: the test says so when one is caught).
 # None since session 9: the classifier at 0.75 hears "little guy's not waking up these days".
 KNOWN_TIER_1_MISSES: dict[str, str] = {}
@@ -64,8 +65,8 @@ def test_every_tier_1_message_of_the_dev_sets_escalates(message: dict) -> None:
 
 
 @pytest.mark.parametrize("name", HELDOUT_SETS)
-def test_held_out_tier_1_recall_stays_at_least_98_percent(name: str) -> None:
-    """The issue's target is every one (the dev sets' test above asserts it for 2,834 of 2,835
+def test_held_out_tier_1_recall_stays_at_least_95_percent(name: str) -> None:
+    """The issue's target is every one (the dev sets' test above asserts it for all 2,835
     messages); unseen, 173 of 180 escalate on set O (0.961; 172 before session 9's round), a
     harder set than M (177 of 180), J and K (180 of 180) or L (179 of 180). This guards against it
     getting worse; the misses stay unread while O is held out."""
@@ -73,7 +74,7 @@ def test_held_out_tier_1_recall_stays_at_least_98_percent(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", HELDOUT_SETS)
-def test_held_out_recall_of_all_red_flags_is_at_least_98_percent(name: str) -> None:
+def test_held_out_recall_of_all_red_flags_is_at_least_95_percent(name: str) -> None:
     """O: 0.962 after session 9's round, 0.941 before it (M 0.982, J 0.997, K 0.994, L 0.988 when
     each was held out). The issue asks 0.98: not met on O."""
     assert rate(HELDOUT_SETS[name]["red_flags"]) >= 0.95
