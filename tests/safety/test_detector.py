@@ -310,6 +310,7 @@ def test_blind_rounds_wordings_are_heard(text: str, flag: str) -> None:
         "I lose sleep over my kids more than over my back",
         "back is sore but i control my bladder fine",
         "i sit hunched over my desk all day and my back aches",
+        "bent down and all of a sudden felt a twinge in my back",
     ],
 )
 def test_blind_rounds_ordinary_wordings_are_left_alone(text: str) -> None:
